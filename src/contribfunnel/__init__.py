@@ -1,0 +1,57 @@
+"""contribfunnel: can outsiders contribute to your project without hand-holding, and do enough of them?
+
+>>> import contribfunnel as cf
+>>> card = cf.stage10(cf.load_example())
+>>> card.verdict in ("pass", "fail", "not enough data")
+True
+"""
+
+from contribfunnel.activity import Activity, Meta, read_activity
+from contribfunnel.community import (
+    bus_factor,
+    contributions,
+    contributors,
+    elephant_factor,
+    external_contributors,
+    newcomers,
+    retention,
+)
+from contribfunnel.config import THRESHOLDS, Config, load_config
+from contribfunnel.criteria import Scorecard, stage10
+from contribfunnel.datasets import load_example
+from contribfunnel.errors import ConfigError, ContribfunnelError, DataError, UsageError
+from contribfunnel.governance import governance
+from contribfunnel.identities import is_known_bot, resolve_identities
+from contribfunnel.report import Report, report
+from contribfunnel.sources.git import load_git
+from contribfunnel.synthetic import make_activity
+
+__all__ = [
+    "THRESHOLDS",
+    "Activity",
+    "Config",
+    "ConfigError",
+    "ContribfunnelError",
+    "DataError",
+    "Meta",
+    "Report",
+    "Scorecard",
+    "UsageError",
+    "bus_factor",
+    "contributions",
+    "contributors",
+    "elephant_factor",
+    "external_contributors",
+    "governance",
+    "is_known_bot",
+    "load_config",
+    "load_example",
+    "load_git",
+    "make_activity",
+    "newcomers",
+    "read_activity",
+    "report",
+    "resolve_identities",
+    "retention",
+    "stage10",
+]

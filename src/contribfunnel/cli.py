@@ -1,0 +1,131 @@
+"""The ``contribfunnel`` command: ``report``, ``check`` and ``fetch``.
+
+Exit codes: 0 ok (check: no criterion fails), 1 check failed or data error,
+2 usage error.  A user's mistake is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from contribfunnel.activity import Activity, read_activity
+from contribfunnel.config import Config, load_config
+from contribfunnel.criteria import stage10
+from contribfunnel.datasets import load_example
+from contribfunnel.errors import ContribfunnelError, UsageError
+from contribfunnel.identities import resolve_identities
+from contribfunnel.periods import as_of_quarter
+from contribfunnel.report import report
+from contribfunnel.sources.git import load_git
+
+__all__ = ["main"]
+
+_SLUG = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="contribfunnel", description="Can outsiders contribute without hand-holding, and do enough of them?")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def target(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("target", nargs="?", help="a git clone, a saved Activity folder, or OWNER/REPO")
+        sp.add_argument("--example", action="store_true", help="use the bundled example data (offline, no token)")
+        sp.add_argument("--config", metavar="FILE", help="TOML config: internal people, bots, aliases, thresholds")
+        sp.add_argument("--quarter", metavar="YYYYQn", help="report on the window ending with this quarter")
+
+    rp = sub.add_parser("report", help="write a report (Markdown to stdout by default)")
+    target(rp)
+    rp.add_argument("--format", choices=["html", "md", "json"], help="default: from --out's suffix, else md")
+    rp.add_argument("--out", metavar="PATH", help="write to PATH instead of stdout")
+    cp = sub.add_parser("check", help="print the stage-10 scorecard; exit 1 when a criterion fails")
+    target(cp)
+    cp.add_argument("--strict", action="store_true", help="also exit 1 when a criterion lacks data")
+    fp = sub.add_parser("fetch", help="fetch a GitHub repository's activity into a local store")
+    fp.add_argument("target", help="OWNER/REPO")
+    return p
+
+
+def _load(args: argparse.Namespace, config: Config) -> Activity:
+    if args.example:
+        if args.target:
+            raise UsageError("give a TARGET or --example, not both")
+        act = load_example()
+        return resolve_identities(act, config=config) if args.config else act
+    if not args.target:
+        raise UsageError("missing TARGET: a git clone path, a saved Activity folder, or --example")
+    path = Path(args.target).expanduser()
+    if path.exists():
+        if (path / "meta.json").is_file():
+            act = read_activity(path)
+            return resolve_identities(act, config=config) if args.config else act
+        return load_git(path, config=config)
+    return _github_target(args.target)
+
+
+def _github_target(text: str) -> Activity:
+    if _SLUG.match(text):
+        raise UsageError(f"{text}: the GitHub source is not available in this version yet; "
+                         "give a local clone path instead (git clone, then contribfunnel report PATH)")
+    if text.count("/") >= 1 and not text.startswith((".", "/", "~")):
+        raise UsageError(f"{text}: no such path, and not a valid OWNER/REPO")
+    raise UsageError(f"no such path: {text}")
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "fetch":
+        if not _SLUG.match(args.target):
+            raise UsageError(f"{args.target}: not a valid OWNER/REPO")
+        raise UsageError(f"{args.target}: the GitHub source is not available in this version yet")
+    config = load_config(args.config)
+    act = _load(args, config)
+    if args.command == "check":
+        card = stage10(act, config=config, as_of=as_of_quarter(act.meta.as_of, args.quarter))
+        print(card)
+        print(f"\nRule: {card.rule}")
+        for note in card.notes:
+            print(f"Note: {note}")
+        if card.verdict == "fail" or (args.strict and card.verdict != "pass"):
+            return 1
+        return 0
+    rep = report(act, quarter=args.quarter, config=config if args.config else None)
+    fmt = args.format or (_FORMATS.get(Path(args.out).suffix.lower(), "md") if args.out else "md")
+    text = rep.to_html() if fmt == "html" else rep.to_json() if fmt == "json" else rep.to_markdown()
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"wrote {out} ({fmt}); stage 10: {rep.scorecard.verdict}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``contribfunnel`` console script."""
+    try:
+        return _run(argv)
+    except ContribfunnelError as exc:
+        print(f"contribfunnel: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("contribfunnel: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

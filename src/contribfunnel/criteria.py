@@ -1,0 +1,358 @@
+"""The stage-10 scorecard (design §8): five criteria, each with value, threshold, verdict, evidence and advice.
+
+A criterion whose data cannot decide it says "not enough data" and why; it is
+never guessed.  Thresholds come from :data:`contribfunnel.config.THRESHOLDS`,
+overridable through :class:`~contribfunnel.Config`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from contribfunnel.activity import Activity
+from contribfunnel.community import bus_factor, contributions, external_contributors, lookup
+from contribfunnel.config import Config
+from contribfunnel.governance import REQUIRED_DOCUMENTS, governance
+from contribfunnel.identities import internal_mask
+
+__all__ = ["Check", "Criterion", "Scorecard", "stage10"]
+
+PASS, FAIL, NED = "pass", "fail", "not enough data"
+NEEDS_GITHUB = "not enough data: needs GitHub activity (pull requests, reviews, response times)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One measurable part of a criterion."""
+
+    name: str
+    value: Any
+    threshold: str
+    verdict: str
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": _jsonable(self.value), "threshold": self.threshold,
+                "verdict": self.verdict, "note": self.note}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One stage-10 criterion: the verdict is 'fail' if any check fails, 'pass' if all pass, else 'not enough data'."""
+
+    id: str
+    title: str
+    value: Any
+    threshold: str
+    checks: tuple[Check, ...]
+    advice: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        verdicts = {c.verdict for c in self.checks}
+        if FAIL in verdicts:
+            return FAIL
+        if verdicts == {PASS}:
+            return PASS
+        return NED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "value": _jsonable(self.value),
+            "threshold": self.threshold,
+            "verdict": self.verdict,
+            "checks": [c.to_dict() for c in self.checks],
+            "evidence": _jsonable(dict(self.evidence)),
+            "advice": self.advice,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The stage-10 verdict: five criteria, the window, the rule in force and the data's limits.
+
+    Examples
+    --------
+    >>> import contribfunnel as cf
+    >>> card = cf.stage10(cf.load_example())
+    >>> [c.id for c in card.criteria]
+    ['mechanism', 'zero_guidance', 'autonomy', 'external_contributors', 'co_building']
+    >>> card.criteria[3].verdict
+    'pass'
+    """
+
+    criteria: tuple[Criterion, ...]
+    as_of: pd.Timestamp
+    window_days: int
+    rule: str
+    repos: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        verdicts = {c.verdict for c in self.criteria}
+        return FAIL if FAIL in verdicts else PASS if verdicts == {PASS} else NED
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == PASS
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"id": c.id, "criterion": c.title, "value": c.value, "threshold": c.threshold, "verdict": c.verdict,
+              "advice": c.advice} for c in self.criteria]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "as_of": self.as_of.isoformat(),
+            "window_days": self.window_days,
+            "rule": self.rule,
+            "repos": list(self.repos),
+            "notes": list(self.notes),
+            "criteria": [c.to_dict() for c in self.criteria],
+        }
+
+    def to_markdown(self) -> str:
+        """A GitHub-flavoured Markdown table; repository text is escaped for Markdown."""
+        lines = [
+            f"**Stage 10: {self.verdict}** — {', '.join(map(_md, self.repos))}, "
+            f"{self.window_days} days to {self.as_of:%Y-%m-%d}",
+            "",
+            "| # | Criterion | Value | Threshold | Verdict |",
+            "|---|---|---|---|---|",
+        ]
+        for i, c in enumerate(self.criteria, 1):
+            lines.append(f"| {i} | {c.title} | {_md(_fmt(c.value))} | {_md(c.threshold)} | {_badge(c.verdict)} |")
+        lines += ["", "**Advice**", ""]
+        lines += [f"{i}. {_md(c.advice)}" for i, c in enumerate(self.criteria, 1)]
+        lines += ["", f"_Classification rule: {_md(self.rule)}_"]
+        lines += [f"_Note: {_md(n)}_" for n in self.notes]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{i}</td><td>{html.escape(c.title)}</td><td>{html.escape(_fmt(c.value))}</td>"
+            f"<td>{html.escape(c.threshold)}</td><td class='cf-{c.verdict.replace(' ', '-')}'>"
+            f"<b>{html.escape(c.verdict)}</b></td><td>{html.escape(c.advice)}</td></tr>"
+            for i, c in enumerate(self.criteria, 1)
+        )
+        head = html.escape(f"Stage 10: {self.verdict} — {', '.join(self.repos)}, as of {self.as_of:%Y-%m-%d}")
+        return (
+            f"<div class='contribfunnel-scorecard'><p><b>{head}</b></p><table><thead><tr><th>#</th>"
+            "<th>Criterion</th><th>Value</th><th>Threshold</th><th>Verdict</th><th>Advice</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table><p><i>{html.escape(self.rule)}</i></p></div>"
+        )
+
+    def __str__(self) -> str:
+        width = max(len(c.title) for c in self.criteria)
+        out = [f"Stage 10: {self.verdict.upper()}  ({', '.join(self.repos)}, {self.window_days} days to "
+               f"{self.as_of:%Y-%m-%d})"]
+        for c in self.criteria:
+            out.append(f"  {c.verdict.upper():<16} {c.title:<{width}}  {_fmt(c.value)} (threshold {c.threshold})")
+        return "\n".join(out)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _md(text: str) -> str:
+    out = html.escape(str(text), quote=False)
+    for ch in "\\`*_[]|":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+def _badge(verdict: str) -> str:
+    return {PASS: "✅ pass", FAIL: "❌ fail"}.get(verdict, "⚪ not enough data")
+
+
+def stage10(activity: Activity, *, config: Config | None = None, as_of: Any = None) -> Scorecard:
+    """Judge the activity against stage 10: five criteria with evidence.
+
+    ``config`` supplies thresholds (identities are resolved when the data is
+    loaded; use :func:`~contribfunnel.resolve_identities` to apply another rule).
+    """
+    cfg = config or Config()
+    t = cfg.thresholds
+    end = activity.meta.as_of if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    window = int(t["window_days"])
+    has_items = bool((activity.items.kind == "pr").any())
+    gov = governance(activity).set_index("check")
+    criteria = (
+        _mechanism(activity, gov, has_items),
+        _zero_guidance(activity, has_items, t),
+        _autonomy(activity, gov, t, window, end),
+        _external(activity, t, window, end),
+        _co_building(activity, t, window, end),
+    )
+    notes = list(activity.meta.notes)
+    if not activity.meta.history_complete:
+        notes.append("history incomplete: newcomers near the start of the data may be old hands")
+    return Scorecard(criteria=criteria, as_of=end, window_days=window, rule=activity.meta.rule,
+                     repos=activity.meta.repos, notes=tuple(dict.fromkeys(notes)))
+
+
+def _mechanism(activity: Activity, gov: pd.DataFrame, has_items: bool) -> Criterion:
+    missing = [str(gov.at[d, "label"]) for d in REQUIRED_DOCUMENTS if not bool(gov.at[d, "present"])]
+    present = len(REQUIRED_DOCUMENTS) - len(missing)
+    checks = [Check("documents", f"{present}/{len(REQUIRED_DOCUMENTS)}", "all present",
+                    PASS if not missing else FAIL, "missing: " + ", ".join(missing) if missing else "")]
+    note = NEEDS_GITHUB if not has_items else "not enough data: response-time analysis not built yet"
+    checks.append(Check("response_48h", None, "KM P(human response within 48 h) ≥ 0.8", NED, note))
+    checks.append(Check("decision_30d", None, "KM P(decision within 30 days) ≥ 0.8", NED, note))
+    if missing:
+        advice = f"Add the missing documents: {', '.join(missing)}."
+    else:
+        advice = "Documents are in place; measure response and decision times with GitHub activity."
+    return Criterion("mechanism", "Contribution & acceptance mechanism", f"{present}/{len(REQUIRED_DOCUMENTS)} documents",
+                     "all documents; 48 h response and 30-day decision for ≥ 80% of external PRs", tuple(checks),
+                     advice, {"missing_documents": missing})
+
+
+def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float]) -> Criterion:
+    note = NEEDS_GITHUB if not has_items else "not enough data: first-contribution analysis not built yet"
+    checks = (
+        Check("first_pr_acceptance", None, f"≥ {t['first_pr_acceptance']}", NED, note),
+        Check("zero_guidance_share", None, f"≥ {t['zero_guidance_share']}", NED, note),
+        Check("median_first_response", None, f"≤ {t['median_first_response_hours']:g} h", NED, note),
+    )
+    return Criterion("zero_guidance", "Zero-guidance contribution", None,
+                     f"newcomers' first PRs: acceptance ≥ {t['first_pr_acceptance']}, zero-guidance ≥ "
+                     f"{t['zero_guidance_share']}, median first response ≤ {t['median_first_response_hours']:g} h",
+                     checks, "Fetch the repository's GitHub activity to judge newcomers' first pull requests.")
+
+
+def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], window: int,
+              end: pd.Timestamp) -> Criterion:
+    c = contributions(activity)
+    c = c[(c["at"] <= end) & (c["at"] > end - pd.Timedelta(days=window))]
+    merges = c[c.kind == "merge"]
+    checks: list[Check] = []
+    evidence: dict[str, Any] = {}
+    value: Any = None
+    if merges.empty:
+        checks += [Check("mergers", None, f"≥ {t['min_mergers']:g}", NED,
+                         "no merges of others' work found in the window")]
+    else:
+        shares = merges.person.value_counts(normalize=True)
+        n_mergers = int(shares.size)
+        top = float(shares.iloc[0])
+        value = n_mergers
+        checks.append(Check("mergers", n_mergers, f"≥ {t['min_mergers']:g}", PASS if n_mergers >= t["min_mergers"] else FAIL))
+        checks.append(Check("top_merger_share", round(top, 3), f"≤ {t['max_top_merger_share']}",
+                            PASS if top <= t["max_top_merger_share"] else FAIL))
+        bf = bus_factor(activity, unit="merges", window=window, as_of=end)
+        rv = c[c.kind.isin(["merge", "review"])]
+        from contribfunnel.stats import absence_factor
+
+        bf_value = absence_factor(rv.person.value_counts().to_numpy())
+        checks.append(Check("bus_factor_merges_reviews", bf_value, f"≥ {t['min_bus_factor']:g}",
+                            PASS if bf_value >= t["min_bus_factor"] else FAIL))
+        evidence["merge_shares"] = {str(k): round(float(v), 3) for k, v in shares.head(10).items()}
+        evidence["bus_factor_merges"] = bf.value
+    toc, sigs = bool(gov.at["names_toc", "present"]), bool(gov.at["names_sigs", "present"])
+    checks.append(Check("governance_body", toc or sigs, "a document names a TOC/steering body or SIGs/teams",
+                        PASS if toc or sigs else FAIL, f"{gov.at['names_toc', 'detail']}; {gov.at['names_sigs', 'detail']}"))
+    crit = Criterion("autonomy", "Autonomous development group", value,
+                     f"≥ {t['min_mergers']:g} mergers, top share ≤ {t['max_top_merger_share']}, bus factor ≥ "
+                     f"{t['min_bus_factor']:g}, TOC/SIGs named", tuple(checks), "", evidence)
+    failing = [ch.name for ch in checks if ch.verdict == FAIL]
+    if "governance_body" in failing:
+        advice = "Write a GOVERNANCE document that names a TOC or steering body and its SIGs or teams."
+    elif failing:
+        advice = "Spread merge rights and reviews: too few people merge others' work."
+    elif crit.verdict == NED:
+        advice = "No merges of others' work were found; GitHub activity would show who merges."
+    else:
+        advice = "Merging and reviewing are spread across several people."
+    return Criterion(crit.id, crit.title, crit.value, crit.threshold, crit.checks, advice, crit.evidence)
+
+
+def _external(activity: Activity, t: Mapping[str, float], window: int, end: pd.Timestamp) -> Criterion:
+    ext = external_contributors(activity, window=window, as_of=end)
+    need = t["external_contributors"]
+    no_rule = activity.meta.rule.startswith("Internal: nobody") or not (
+        activity.people.internal_rule.fillna("default").str.startswith("default").eq(False).any()
+    )
+    if ext.all_time == 0 and len(activity.people) == 0:
+        check = Check("external_contributors", None, f"> {need:g}", NED, "no merged contributions found")
+    else:
+        check = Check("external_contributors", ext.count, f"> {need:g}", PASS if ext.count > need else FAIL,
+                      "nobody is classified internal: add [internal] to the config" if no_rule else "")
+    info = Check("external_committers", ext.committers, f"≈ {t['external_committers_reference']:g} (reference)",
+                 PASS, "for information: the seed's reference project had about 50 external committers")
+    if check.verdict == PASS:
+        advice = f"{ext.count} external contributors in {window} days: keep newcomers coming back."
+    elif check.verdict == FAIL:
+        advice = f"{ext.count} of more than {need:g} external contributors: lower the barrier for first PRs."
+    else:
+        advice = "No merged contributions were found."
+    if no_rule:
+        advice += " Configure who is internal, or the count includes the core team."
+    evidence = {"by_quarter": ext.to_dict()["by_quarter"], "all_time": ext.all_time,
+                "top": ext.people.head(10).person.astype(str).tolist(), "rule": ext.rule}
+    return Criterion("external_contributors", "More than 30 external contributors", ext.count, f"> {need:g}",
+                     (check, info), advice, evidence)
+
+
+def _co_building(activity: Activity, t: Mapping[str, float], window: int, end: pd.Timestamp) -> Criterion:
+    c = contributions(activity)
+    c = c[c.kind.isin(["merged_pr", "commit"]) & (c["at"] <= end) & (c["at"] > end - pd.Timedelta(days=window))]
+    c = c[~internal_mask(activity.people, c.person, c["at"]).to_numpy()]
+    orgs = activity.people.set_index("person").organization
+    c = c.assign(organization=lookup(c.person, orgs))
+    people = c.person.nunique()
+    known = c.dropna(subset=["organization"])
+    coverage = known.person.nunique() / people if people else 0.0
+    from contribfunnel.stats import absence_factor
+
+    if known.empty:
+        checks: tuple[Check, ...] = (Check("organizations", None, f"≥ {t['min_organizations']:g}", NED,
+                                           "affiliations unknown for every external contributor"),)
+        value: Any = None
+        advice = "Affiliations are unknown: map e-mail domains to organisations in the config."
+        shares: dict[str, float] = {}
+    else:
+        counts = known.organization.value_counts()
+        n_orgs, ef = int(counts.size), absence_factor(counts.to_numpy())
+        value = n_orgs
+        checks = (
+            Check("organizations", n_orgs, f"≥ {t['min_organizations']:g}", PASS if n_orgs >= t["min_organizations"] else FAIL,
+                  f"organisation known for {coverage:.0%} of external contributors"),
+            Check("elephant_factor", ef, f"≥ {t['min_elephant_factor']:g}", PASS if ef >= t["min_elephant_factor"] else FAIL),
+        )
+        shares = {str(k): round(float(v) / counts.sum(), 3) for k, v in counts.head(10).items()}
+        advice = ("Several organisations co-build the project." if all(ch.verdict == PASS for ch in checks)
+                  else "Invite leading users' engineering teams to co-build: too few organisations contribute.")
+    return Criterion("co_building", "Co-building organisations", value,
+                     f"≥ {t['min_organizations']:g} external organisations, elephant factor ≥ {t['min_elephant_factor']:g}",
+                     checks, advice, {"organization_shares": shares, "affiliation_coverage": round(coverage, 3)})

@@ -1,0 +1,1 @@
+"""Sources: the only code that touches git, the network or the clock."""

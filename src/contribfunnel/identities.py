@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -240,9 +239,9 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
             pid = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         else:
             pid = next((n[2:] for n in nodes if n.startswith("n:")), "unknown")
-        base, k = pid, 2
+        base, suffix = pid, 2
         while pid.lower() in used:
-            pid, k = f"{base} ({k})", k + 1
+            pid, suffix = f"{base} ({suffix})", suffix + 1
         used.add(pid.lower())
         person_of_root[root] = pid
         records.append(
@@ -372,15 +371,7 @@ def _attributes(
     for row in people.itertuples(index=False):
         logins = {x.lower() for x in row.logins} | {row.person.lower()}
         emails = {x.lower() for x in row.emails}
-        hit = _first(config.internal_logins, lambda v: v.value in logins)
-        rule = "config login"
-        if hit is None:
-            hit, rule = _first(config.internal_emails, lambda v: v.value in emails), "config e-mail"
-        if hit is None:
-            hit, rule = _first(
-                config.internal_domains,
-                lambda v: any(e.endswith("@" + v.value) or e.endswith("." + v.value) for e in emails),
-            ), "config e-mail domain"
+        hit, rule = _config_hit(config, logins, emails)
         prior = old_by_person.get(row.person)
         if hit is not None:
             rules.append(f"{rule}: {hit.describe()}")
@@ -423,9 +414,18 @@ def _attributes(
     return schema.frame("people", people)
 
 
-def _first(values: Iterable[DatedValue], pred: object) -> DatedValue | None:
-    assert callable(pred)
-    return next((v for v in values if pred(v)), None)
+def _config_hit(config: Config, logins: set[str], emails: set[str]) -> tuple[DatedValue | None, str]:
+    """The first config rule naming one of these logins or e-mails, and what kind of rule it is."""
+    for v in config.internal_logins:
+        if v.value in logins:
+            return v, "config login"
+    for v in config.internal_emails:
+        if v.value in emails:
+            return v, "config e-mail"
+    for v in config.internal_domains:
+        if any(e.endswith("@" + v.value) or e.endswith("." + v.value) for e in emails):
+            return v, "config e-mail domain"
+    return None, ""
 
 
 def _roles(

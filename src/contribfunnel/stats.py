@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from scipy import stats as _st
 
@@ -26,7 +28,7 @@ def wilson(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, 
     return (low, high)
 
 
-def absence_factor(counts: object) -> int:
+def absence_factor(counts: Iterable[float] | np.ndarray) -> int:
     """CHAOSS Contributor Absence Factor: fewest contributors whose contributions exceed 50% of the total.
 
     >>> absence_factor([1000, 202, 90, 33, 332, 343, 42, 433])
@@ -34,7 +36,7 @@ def absence_factor(counts: object) -> int:
     >>> absence_factor([])
     0
     """
-    values = np.sort(np.asarray(list(counts) if not isinstance(counts, np.ndarray) else counts, dtype=float))[::-1]
+    values = np.sort(np.asarray(counts if isinstance(counts, np.ndarray) else list(counts), dtype=float))[::-1]
     values = values[values > 0]
     total = values.sum()
     if total <= 0:

@@ -304,7 +304,9 @@ def make_activity(
     external regulars become reviewers after six months and some of them merge
     after a year (``author_association`` COLLABORATOR).  One core member's
     items say CONTRIBUTOR (a private organisation membership, as GitHub reports
-    it), and one issue author deleted their account (author missing).  Issues
+    it), and one issue author deleted their account (author missing).  Web
+    merges are committed by ``web-flow`` ("GitHub" <noreply@github.com>), a
+    known-list bot with ``committer`` credits.  Issues
     have ``ready_at == created_at``.  The ``labels`` of an item are exactly the
     labels of its ``labeled`` events, in order.
 

@@ -15,10 +15,11 @@ import queue
 import re
 import subprocess
 import threading
-from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
+from io import BufferedReader
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -204,7 +205,7 @@ def _log(
     # A reader thread drains the pipe so git never waits on the parser: the
     # read releases the GIL, so git's work and ours overlap.
     chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
-    stdout = proc.stdout
+    stdout = cast("BufferedReader", proc.stdout)
 
     def pump() -> None:
         while chunk := stdout.read1(1 << 20):
@@ -326,19 +327,19 @@ def _repo_files(root: Path, top: Path, repo: str, bare: bool) -> pd.DataFrame:
     if bare:
         listing = _git(root, "ls-tree", "-r", "-l", "HEAD", check=False).stdout.decode("utf-8", "replace")
         tops = _git(root, "ls-tree", "--name-only", "HEAD", check=False).stdout.decode("utf-8", "replace").splitlines()
-        entries = []
+        entries: list[tuple[str, int | None]] = []
         for line in listing.splitlines():  # "<mode> <type> <object> <size>\t<path>"
-            info, _, rel = line.partition("\t")
-            size = info.split()[-1] if info else ""
-            entries.append((rel, int(size) if size.isdigit() else None))
-        for rel, size in entries:
-            kind = _kind(rel)
+            info, _, path = line.partition("\t")
+            size_text = info.split()[-1] if info else ""
+            entries.append((path, int(size_text) if size_text.isdigit() else None))
+        for path, blob_size in entries:
+            kind = _kind(path)
             if kind:
                 content = None
-                if kind in _KEEP_CONTENT and (size or 0) <= _MAX_CONTENT:
-                    blob = _git(root, "cat-file", "blob", f"HEAD:{rel}", check=False)
+                if kind in _KEEP_CONTENT and (blob_size or 0) <= _MAX_CONTENT:
+                    blob = _git(root, "cat-file", "blob", f"HEAD:{path}", check=False)
                     content = _decode(blob.stdout) if blob.returncode == 0 else None
-                rows.append({"repo": repo, "kind": kind, "path": rel, "size": size, "content": content})
+                rows.append({"repo": repo, "kind": kind, "path": path, "size": blob_size, "content": content})
     else:
         tops = sorted(p.name for p in top.iterdir() if p.name != ".git")
         for d in _SCAN_DIRS:
@@ -354,6 +355,7 @@ def _repo_files(root: Path, top: Path, repo: str, bare: bool) -> pd.DataFrame:
                     if kind in ("pr_template", "issue_template"):
                         rows.append({"repo": repo, "kind": kind, "path": rel + "/", "size": None, "content": None})
                     continue
+                size: int | None
                 try:
                     size = entry.stat().st_size
                     content = (

@@ -395,8 +395,8 @@ def _attributes(
             since.append(None)
             until.append(None)
     people["internal_rule"] = pd.array(rules, dtype="string")
-    people["internal_since"] = pd.to_datetime(pd.Series(since, dtype="object"), utc=True)
-    people["internal_until"] = pd.to_datetime(pd.Series(until, dtype="object"), utc=True)
+    people["internal_since_at"] = pd.to_datetime(pd.Series(since, dtype="object"), utc=True)
+    people["internal_until_at"] = pd.to_datetime(pd.Series(until, dtype="object"), utc=True)
     people["is_internal"] = internal_mask(people, people.person, pd.Series(as_of, index=people.index))
 
     # First activity and roles.
@@ -467,9 +467,9 @@ def internal_mask(people: pd.DataFrame, persons: pd.Series, at: pd.Series) -> pd
 
     Bots and unknown people are not internal.  Vectorised: one merge.
     """
-    cols = people[["person", "internal_rule", "internal_since", "internal_until"]]
+    cols = people[["person", "internal_rule", "internal_since_at", "internal_until_at"]]
     df = pd.DataFrame({"person": persons.to_numpy(), "at": at.to_numpy()}).merge(cols, on="person", how="left")
     matched = df.internal_rule.notna() & ~df.internal_rule.fillna("default").str.startswith("default")
-    after = df.internal_since.isna() | (df.internal_since <= df["at"])
-    before = df.internal_until.isna() | (df["at"] <= df.internal_until)
+    after = df.internal_since_at.isna() | (df.internal_since_at <= df["at"])
+    before = df.internal_until_at.isna() | (df["at"] <= df.internal_until_at)
     return pd.Series((matched & after & before).to_numpy(dtype=bool), index=persons.index)

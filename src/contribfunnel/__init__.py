@@ -20,6 +20,7 @@ from contribfunnel.config import THRESHOLDS, Config, load_config
 from contribfunnel.criteria import Scorecard, stage10
 from contribfunnel.datasets import load_example
 from contribfunnel.errors import ConfigError, ContribfunnelError, DataError, UsageError
+from contribfunnel.friction import first_contributions, pr_timeline
 from contribfunnel.governance import governance
 from contribfunnel.identities import is_known_bot, resolve_identities
 from contribfunnel.report import Report, report
@@ -42,6 +43,7 @@ __all__ = [
     "contributors",
     "elephant_factor",
     "external_contributors",
+    "first_contributions",
     "governance",
     "is_known_bot",
     "load_config",
@@ -49,6 +51,7 @@ __all__ = [
     "load_git",
     "make_activity",
     "newcomers",
+    "pr_timeline",
     "read_activity",
     "report",
     "resolve_identities",

@@ -80,6 +80,9 @@ def contributions(activity: Activity, *, exclude_bots: bool = True) -> pd.DataFr
                                 "repo": reviewed.repo, "ref": reviewed.sha.str.slice(0, 12)}))
     # Git: merging a branch, committing someone else's patch, or applying it with an Author: trailer.
     merged_in = credits[credits.role.isin(["merger", "committer"])]
+    own = credits.loc[credits.role.isin(["author", "co-author"]), ["repo", "sha", "person"]].assign(_own=True)
+    merged_in = merged_in.merge(own, on=["repo", "sha", "person"], how="left")
+    merged_in = merged_in[merged_in._own.isna()]  # committing your own work is not merging someone else's
     frames.append(pd.DataFrame({"person": merged_in.person, "kind": "merge", "at": merged_in["at"],
                                 "repo": merged_in.repo, "ref": merged_in.sha.str.slice(0, 12)}))
     out = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]

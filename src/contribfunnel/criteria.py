@@ -17,8 +17,10 @@ import pandas as pd
 from contribfunnel.activity import Activity
 from contribfunnel.community import bus_factor, contributions, external_contributors, lookup
 from contribfunnel.config import Config
+from contribfunnel.friction import first_contributions, pr_timeline
 from contribfunnel.governance import REQUIRED_DOCUMENTS, governance
 from contribfunnel.identities import internal_mask
+from contribfunnel.stats import absence_factor, km, wilson
 
 __all__ = ["Check", "Criterion", "Scorecard", "stage10"]
 
@@ -172,7 +174,12 @@ class Scorecard:
         out = [f"Stage 10: {self.verdict.upper()}  ({', '.join(self.repos)}, {self.window_days} days to "
                f"{self.as_of:%Y-%m-%d})"]
         for c in self.criteria:
-            out.append(f"  {c.verdict.upper():<16} {c.title:<{width}}  {_fmt(c.value)} (threshold {c.threshold})")
+            out.append(f"  {c.verdict.upper():<16} {c.title:<{width}}  {_fmt(c.value)}")
+            for ch in c.checks:
+                if ch.verdict != PASS or c.verdict != PASS:
+                    note = f"  ({ch.note})" if ch.note else ""
+                    out.append(f"      {ch.verdict:<16} {ch.name} = {_fmt(ch.value)}, needs {ch.threshold}{note}")
+            out.append(f"      advice: {c.advice}")
         return "\n".join(out)
 
 
@@ -207,9 +214,16 @@ def stage10(activity: Activity, *, config: Config | None = None, as_of: Any = No
     window = int(t["window_days"])
     has_items = bool((activity.items.kind == "pr").any())
     gov = governance(activity).set_index("check")
+    start = end - pd.Timedelta(days=window)
+    prs = pr_timeline(activity, as_of=end) if has_items else pd.DataFrame()
+    first = (first_contributions(activity, as_of=end, max_guidance_comments=int(t["zero_guidance_max_comments"]))
+             if has_items else pd.DataFrame())
+    if has_items:
+        prs = prs[prs.ready_at > start]
+        first = first[first.ready_at > start]
     criteria = (
-        _mechanism(activity, gov, has_items),
-        _zero_guidance(activity, has_items, t),
+        _mechanism(activity, gov, has_items, t, prs),
+        _zero_guidance(activity, has_items, t, first),
         _autonomy(activity, gov, t, window, end),
         _external(activity, t, window, end),
         _co_building(activity, t, window, end),
@@ -221,34 +235,102 @@ def stage10(activity: Activity, *, config: Config | None = None, as_of: Any = No
                      repos=activity.meta.repos, notes=tuple(dict.fromkeys(notes)))
 
 
-def _mechanism(activity: Activity, gov: pd.DataFrame, has_items: bool) -> Criterion:
+def _examples(rows: pd.DataFrame, col: str, n: int = 5) -> list[dict[str, Any]]:
+    top = rows.sort_values(col, ascending=False).head(n)
+    return [{"repo": str(r.repo), "number": int(r.number), "title": str(r.title), col: round(float(getattr(r, col)), 1),
+             "answered": bool(r.is_responded)} for r in top.itertuples(index=False)]
+
+
+def _too_few(n: int, t: Mapping[str, float], what: str) -> str:
+    return f"not enough data: {n} {what} in the window (need {t['min_newcomer_prs']:g})"
+
+
+def _mechanism(activity: Activity, gov: pd.DataFrame, has_items: bool, t: Mapping[str, float],
+               prs: pd.DataFrame) -> Criterion:
     missing = [str(gov.at[d, "label"]) for d in REQUIRED_DOCUMENTS if not bool(gov.at[d, "present"])]
     present = len(REQUIRED_DOCUMENTS) - len(missing)
     checks = [Check("documents", f"{present}/{len(REQUIRED_DOCUMENTS)}", "all present",
                     PASS if not missing else FAIL, "missing: " + ", ".join(missing) if missing else "")]
-    note = NEEDS_GITHUB if not has_items else "not enough data: response-time analysis not built yet"
-    checks.append(Check("response_48h", None, "KM P(human response within 48 h) ≥ 0.8", NED, note))
-    checks.append(Check("decision_30d", None, "KM P(decision within 30 days) ≥ 0.8", NED, note))
+    evidence: dict[str, Any] = {"missing_documents": missing}
+    ext = prs[prs.is_external] if has_items else prs
+    hours, days = t["response_hours"], t["decision_days"]
+    if not has_items:
+        checks.append(Check("response_48h", None, f"KM P(human response within {hours:g} h) ≥ {t['response_share']}",
+                            NED, NEEDS_GITHUB))
+        checks.append(Check("decision_30d", None, f"KM P(decision within {days:g} days) ≥ {t['decision_share']}",
+                            NED, NEEDS_GITHUB))
+    elif len(ext) < t["min_newcomer_prs"]:
+        note = _too_few(len(ext), t, "external PRs")
+        checks.append(Check("response_48h", None, f"≥ {t['response_share']}", NED, note))
+        checks.append(Check("decision_30d", None, f"≥ {t['decision_share']}", NED, note))
+    else:
+        resp = km(ext.response_hours.to_numpy(), ext.is_responded.to_numpy()).at(hours)
+        dec = km(ext.decision_hours.to_numpy(), ext.is_decided.to_numpy()).at(days * 24)
+        checks.append(Check("response_48h", round(resp[0], 3),
+                            f"KM P(human response within {hours:g} h) ≥ {t['response_share']}",
+                            PASS if resp[0] >= t["response_share"] else FAIL,
+                            f"95% CI {resp[1]:.2f}–{resp[2]:.2f}; {len(ext)} external PRs, "
+                            f"{int((~ext.is_responded).sum())} still unanswered (censored)"))
+        checks.append(Check("decision_30d", round(dec[0], 3),
+                            f"KM P(decision within {days:g} days) ≥ {t['decision_share']}",
+                            PASS if dec[0] >= t["decision_share"] else FAIL, f"95% CI {dec[1]:.2f}–{dec[2]:.2f}"))
+        evidence["slowest_answered"] = _examples(ext, "response_hours")
+    failing = [c.name for c in checks if c.verdict == FAIL]
     if missing:
         advice = f"Add the missing documents: {', '.join(missing)}."
-    else:
+    elif "response_48h" in failing:
+        advice = f"Answer external pull requests faster: aim for a human response within {hours:g} hours."
+    elif "decision_30d" in failing:
+        advice = f"Decide external pull requests sooner: merge or close within {days:g} days."
+    elif not has_items:
         advice = "Documents are in place; measure response and decision times with GitHub activity."
+    else:
+        advice = "Documents are in place and external pull requests are answered and decided promptly."
     return Criterion("mechanism", "Contribution & acceptance mechanism", f"{present}/{len(REQUIRED_DOCUMENTS)} documents",
-                     "all documents; 48 h response and 30-day decision for ≥ 80% of external PRs", tuple(checks),
-                     advice, {"missing_documents": missing})
+                     f"all documents; {hours:g} h response and {days:g}-day decision for ≥ 80% of external PRs",
+                     tuple(checks), advice, evidence)
 
 
-def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float]) -> Criterion:
-    note = NEEDS_GITHUB if not has_items else "not enough data: first-contribution analysis not built yet"
+def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float], first: pd.DataFrame) -> Criterion:
+    thr = (f"newcomers' first PRs: acceptance ≥ {t['first_pr_acceptance']}, zero-guidance ≥ "
+           f"{t['zero_guidance_share']}, median first response ≤ {t['median_first_response_hours']:g} h")
+    names = ("first_pr_acceptance", "zero_guidance_share", "median_first_response")
+    if not has_items or len(first) < t["min_newcomer_prs"]:
+        note = NEEDS_GITHUB if not has_items else _too_few(len(first), t, "newcomers' first PRs")
+        checks = tuple(Check(n, None, "", NED, note) for n in names)
+        advice = ("Fetch the repository's GitHub activity to judge newcomers' first pull requests." if not has_items
+                  else "Too few newcomers opened a first pull request in the window to judge.")
+        return Criterion("zero_guidance", "Zero-guidance contribution", None, thr, checks, advice)
+    decided = first[first.is_decided]
+    merged = first[first.outcome == "merged"]
+    acc = len(merged[merged.is_decided]) / len(decided) if len(decided) else float("nan")
+    zg = float(merged.is_zero_guidance.mean()) if len(merged) else float("nan")
+    med = km(first.response_hours.to_numpy(), first.is_responded.to_numpy()).median
+    acc_ci, zg_ci = wilson(len(merged[merged.is_decided]), len(decided)), wilson(
+        int(merged.is_zero_guidance.sum()), len(merged))
     checks = (
-        Check("first_pr_acceptance", None, f"≥ {t['first_pr_acceptance']}", NED, note),
-        Check("zero_guidance_share", None, f"≥ {t['zero_guidance_share']}", NED, note),
-        Check("median_first_response", None, f"≤ {t['median_first_response_hours']:g} h", NED, note),
+        Check(names[0], round(acc, 3), f"≥ {t['first_pr_acceptance']}",
+              NED if acc != acc else PASS if acc >= t["first_pr_acceptance"] else FAIL,
+              f"{len(merged)} merged of {len(decided)} decided; 95% CI {acc_ci[0]:.2f}–{acc_ci[1]:.2f}"),
+        Check(names[1], round(zg, 3), f"≥ {t['zero_guidance_share']}",
+              NED if zg != zg else PASS if zg >= t["zero_guidance_share"] else FAIL,
+              f"95% CI {zg_ci[0]:.2f}–{zg_ci[1]:.2f}"),
+        Check(names[2], round(med[0], 1), f"≤ {t['median_first_response_hours']:g} h",
+              PASS if med[0] <= t["median_first_response_hours"] else FAIL,
+              f"KM median; 95% CI {med[1]:.0f}–{med[2]:.0f} h; {int((~first.is_responded).sum())} unanswered (censored)"),
     )
-    return Criterion("zero_guidance", "Zero-guidance contribution", None,
-                     f"newcomers' first PRs: acceptance ≥ {t['first_pr_acceptance']}, zero-guidance ≥ "
-                     f"{t['zero_guidance_share']}, median first response ≤ {t['median_first_response_hours']:g} h",
-                     checks, "Fetch the repository's GitHub activity to judge newcomers' first pull requests.")
+    failing = [c.name for c in checks if c.verdict == FAIL]
+    if "median_first_response" in failing:
+        advice = "Newcomers wait too long for a first answer: triage first-time PRs daily."
+    elif "first_pr_acceptance" in failing:
+        advice = "Most newcomers' first PRs are not merged: point them at good first issues and say what is wanted."
+    elif "zero_guidance_share" in failing:
+        advice = "First PRs need many rounds of guidance: improve CONTRIBUTING, templates and automated checks."
+    else:
+        advice = "Newcomers get first PRs merged without hand-holding."
+    evidence = {"first_prs": len(first), "waited_longest": _examples(first, "response_hours"),
+                "most_revised": _examples(first, "review_rounds")}
+    return Criterion("zero_guidance", "Zero-guidance contribution", round(acc, 3), thr, checks, advice, evidence)
 
 
 def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], window: int,
@@ -272,8 +354,6 @@ def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], win
                             PASS if top <= t["max_top_merger_share"] else FAIL))
         bf = bus_factor(activity, unit="merges", window=window, as_of=end)
         rv = c[c.kind.isin(["merge", "review"])]
-        from contribfunnel.stats import absence_factor
-
         bf_value = absence_factor(rv.person.value_counts().to_numpy())
         checks.append(Check("bus_factor_merges_reviews", bf_value, f"≥ {t['min_bus_factor']:g}",
                             PASS if bf_value >= t["min_bus_factor"] else FAIL))
@@ -333,8 +413,6 @@ def _co_building(activity: Activity, t: Mapping[str, float], window: int, end: p
     people = c.person.nunique()
     known = c.dropna(subset=["organization"])
     coverage = known.person.nunique() / people if people else 0.0
-    from contribfunnel.stats import absence_factor
-
     if known.empty:
         checks: tuple[Check, ...] = (Check("organizations", None, f"≥ {t['min_organizations']:g}", NED,
                                            "affiliations unknown for every external contributor"),)

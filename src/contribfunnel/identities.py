@@ -174,6 +174,7 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
         for lg in row.logins:
             login_case.setdefault(lg.lower(), lg)
         nodes += [f"e:{k}" for e in row.emails if (k := _email_key(e))]
+        uf.find(nodes[0])
         for n in nodes[1:]:
             uf.union(nodes[0], n)
         for nm in row.names:
@@ -445,7 +446,10 @@ def _roles(
         credits.loc[credits.role.isin(["reviewed-by", "acked-by"]), "person"].dropna()
     )
     merged_others = items.loc[items.merged_by.notna() & (items.merged_by != items.author), "merged_by"]
-    applied = credits.loc[credits.role.isin(["merger", "committer"]), "person"]
+    merged_in = credits.loc[credits.role.isin(["merger", "committer"]), ["repo", "sha", "person"]]
+    own = credits.loc[credits.role.isin(["author", "co-author"]), ["repo", "sha", "person"]].assign(_own=True)
+    merged_in = merged_in.merge(own, on=["repo", "sha", "person"], how="left")
+    applied = merged_in.loc[merged_in._own.isna(), "person"]  # not their own commits
     listed = listed_owners(activity.repo_files)
     maintainers = set(merged_others) | set(applied)
     out = []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _st
 
-__all__ = ["absence_factor", "wilson"]
+__all__ = ["Survival", "absence_factor", "km", "wilson"]
 
 
 def wilson(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
@@ -42,3 +44,71 @@ def absence_factor(counts: Iterable[float] | np.ndarray) -> int:
     if total <= 0:
         return 0
     return int(np.searchsorted(np.cumsum(values), total / 2, side="right") + 1)
+
+
+@dataclass(frozen=True)
+class Survival:
+    """A Kaplan–Meier estimate of a time-to-event with right-censoring.
+
+    ``at(t)`` is P(event by t) with its 95% interval (exponential Greenwood,
+    i.e. scipy's "log-log" method); ``median`` with its interval where the
+    bands reach one half (``inf`` when the curve never does).
+    """
+
+    n: int
+    events: int
+    times: np.ndarray
+    sf: np.ndarray
+    sf_low: np.ndarray
+    sf_high: np.ndarray
+
+    def at(self, t: float) -> tuple[float, float, float]:
+        """(P(T <= t), low, high); nan when there is no data."""
+        if self.n == 0:
+            return (float("nan"),) * 3
+        i = np.searchsorted(self.times, t, side="right") - 1
+        if i < 0:
+            return (0.0, 0.0, 0.0)
+        return (1 - float(self.sf[i]), 1 - float(self.sf_high[i]), 1 - float(self.sf_low[i]))
+
+    @staticmethod
+    def _cross(times: np.ndarray, curve: np.ndarray) -> float:
+        below = np.nonzero(curve <= 0.5)[0]
+        return float(times[below[0]]) if below.size else float("inf")
+
+    @property
+    def median(self) -> tuple[float, float, float]:
+        """(median, low, high) time; nan without data, inf where the curve stays above 1/2."""
+        if self.n == 0:
+            return (float("nan"),) * 3
+        return (self._cross(self.times, self.sf), self._cross(self.times, self.sf_low),
+                self._cross(self.times, self.sf_high))
+
+
+def km(durations: Iterable[float] | np.ndarray, observed: Iterable[bool] | np.ndarray) -> Survival:
+    """Kaplan–Meier from durations and an observed flag (False = right-censored), via ``scipy.stats.ecdf``.
+
+    >>> s = km([1, 2, 3, 4, 5], [True, True, False, True, False])
+    >>> [round(float(x), 4) for x in s.sf]
+    [0.8, 0.6, 0.6, 0.3, 0.3]
+    >>> s.median[0]
+    4.0
+    """
+    d = np.asarray(list(durations) if not isinstance(durations, np.ndarray) else durations, dtype=float)
+    o = np.asarray(list(observed) if not isinstance(observed, np.ndarray) else observed, dtype=bool)
+    if d.size == 0:
+        empty = np.array([], dtype=float)
+        return Survival(0, 0, empty, empty, empty, empty)
+    if not o.any():
+        t = np.array([float(d.max())])
+        one = np.ones(1)
+        return Survival(int(d.size), 0, t, one, one, one)
+    res = _st.ecdf(_st.CensoredData(uncensored=d[o], right=d[~o]))
+    with warnings.catch_warnings():  # undefined where S(t) is 0 or 1; those bands are set to 0/1 below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = res.sf.confidence_interval(method="log-log")
+    times = np.asarray(res.sf.quantiles, dtype=float)
+    sf = np.asarray(res.sf.probabilities, dtype=float)
+    low = np.nan_to_num(np.asarray(ci.low.probabilities, dtype=float), nan=0.0)
+    high = np.nan_to_num(np.asarray(ci.high.probabilities, dtype=float), nan=1.0)
+    return Survival(int(d.size), int(o.sum()), times, sf, low, high)

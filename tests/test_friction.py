@@ -1,0 +1,89 @@
+"""Friction rules on hand-built pull requests: who counts as a response, censoring, drafts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import contribfunnel as cf
+from contribfunnel.stats import km
+
+T0 = pd.Timestamp("2026-01-05", tz="UTC")
+
+
+def activity(prs: list[dict[str, object]], events: list[dict[str, object]], as_of: str = "2026-03-01") -> cf.Activity:
+    people = [{"person": p, "logins": (p,), "is_bot": p.endswith("[bot]"),
+               "bot_reason": "github-type" if p.endswith("[bot]") else None}
+              for p in ("newbie", "maint", "ci[bot]", "other", *[f"n{i}" for i in range(20)])]
+    items = [{"repo": "o/r", "kind": "pr", "created_at": T0, "ready_at": T0, "state": "open", **p} for p in prs]
+    evs = [{"repo": "o/r", **e} for e in events]
+    act = cf.Activity.from_tables(meta=cf.Meta(as_of=as_of, repos=("o/r",)), items=items, events=evs, people=people)
+    return cf.resolve_identities(act)
+
+
+def h(hours: float) -> pd.Timestamp:
+    return T0 + pd.Timedelta(hours=hours)
+
+
+def test_bots_and_author_never_respond() -> None:
+    act = activity([{"number": 1, "author": "newbie"}], [
+        {"number": 1, "kind": "comment", "actor": "ci[bot]", "at": h(0.1)},
+        {"number": 1, "kind": "comment", "actor": "newbie", "at": h(1)},
+        {"number": 1, "kind": "review", "actor": "maint", "at": h(30), "review_state": "CHANGES_REQUESTED"},
+    ])
+    row = cf.pr_timeline(act).iloc[0]
+    assert row.responder == "maint"
+    assert row.response_hours == 30
+    assert row.is_responded and row.review_rounds == 1
+
+
+def test_draft_waits_from_ready_at() -> None:
+    act = activity([{"number": 1, "author": "newbie", "ready_at": h(48), "is_draft": False}], [
+        {"number": 1, "kind": "comment", "actor": "maint", "at": h(10)},  # while draft: not a response
+        {"number": 1, "kind": "comment", "actor": "maint", "at": h(50)},
+    ])
+    row = cf.pr_timeline(act).iloc[0]
+    assert row.response_hours == 2
+
+
+def test_unanswered_is_censored_at_as_of_or_author_close() -> None:
+    act = activity([
+        {"number": 1, "author": "newbie"},
+        {"number": 2, "author": "other", "closed_at": h(100), "closed_by": "other", "state": "closed"},
+    ], [], as_of="2026-01-15")
+    t = cf.pr_timeline(act).set_index("number")
+    assert not t.at[1, "is_responded"] and t.at[1, "response_hours"] == 240
+    assert not t.at[2, "is_responded"] and t.at[2, "response_hours"] == 100
+    assert t.at[2, "is_abandoned"] and t.at[2, "outcome"] == "closed" and not t.at[2, "is_decided"]
+
+
+def test_merge_by_someone_else_is_a_response_unless_told_otherwise() -> None:
+    act = activity([{"number": 1, "author": "newbie", "merged_at": h(5), "closed_at": h(5), "merged_by": "maint",
+                     "state": "merged"}], [])
+    assert cf.pr_timeline(act).iloc[0].response_hours == 5
+    assert not cf.pr_timeline(act, count_decision=False).iloc[0].is_responded
+
+
+def test_adding_unanswered_prs_moves_the_median_up_not_down() -> None:
+    answered = [{"number": i, "author": f"n{i}"} for i in range(6)]
+    events = [{"number": i, "kind": "comment", "actor": "maint", "at": h(10 * (i + 1))} for i in range(6)]
+    base = cf.pr_timeline(activity(answered, events))
+    more = cf.pr_timeline(activity([*answered, *({"number": 10 + i, "author": f"n{10 + i}"} for i in range(4))],
+                                   events))
+    m0 = km(base.response_hours.to_numpy(), base.is_responded.to_numpy()).median[0]
+    m1 = km(more.response_hours.to_numpy(), more.is_responded.to_numpy()).median[0]
+    assert m1 > m0
+    # Dropping the unanswered (what peers do) would have left the median where it was: biased low.
+    kept = more[more.is_responded]
+    assert km(kept.response_hours.to_numpy(), np.ones(len(kept), bool)).median[0] == m0
+
+
+def test_first_contributions_one_per_newcomer_and_zero_guidance() -> None:
+    act = activity([
+        {"number": 1, "author": "newbie", "merged_at": h(20), "closed_at": h(20), "merged_by": "maint",
+         "state": "merged"},
+        {"number": 2, "author": "newbie", "created_at": h(100), "ready_at": h(100)},
+    ], [{"number": 1, "kind": "comment", "actor": "maint", "at": h(2)}])
+    fc = cf.first_contributions(act)
+    assert fc.number.tolist() == [1]
+    assert bool(fc.iloc[0].is_zero_guidance)

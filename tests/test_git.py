@@ -168,3 +168,68 @@ def test_parse_log_fixture() -> None:
     # The prose paragraph with a colon is not a trailer block.
     assert not any(n == "Note" for n in credits.name)
     assert FORMAT.startswith("%H")
+
+
+def test_crlf_trailers_mailmap_and_first_parent_merges(make_repo: Any) -> None:
+    r = make_repo("more")
+    r.commit("Base", author=("Maya Maintainer", "maya@corp.example.net"))
+    r.commit("Windows tool (#7)\r\n\r\nBody.\r\n\r\nCo-authored-by: Wen Win <wen@win.example.net>\r\n",
+             author=("Ola Outsider", "ola@outside.example.net"))
+    r.commit("Patch\n\nReviewed-by: Old Name <old@corp.example.net>\nTested-by: @tess\n",
+             author=("Ola Outsider", "ola@outside.example.net"))
+    # A contributor merges main into their branch: not a merge of anyone's work.
+    r.git("checkout", "-q", "-b", "feature")
+    r.commit("Feature work", author=("Ola Outsider", "ola@outside.example.net"))
+    r.git("checkout", "-q", "main")
+    r.commit("Main moves on", author=("Maya Maintainer", "maya@corp.example.net"))
+    r.git("checkout", "-q", "feature")
+    r.merge("main", "Merge branch 'main' into feature", author=("Ola Outsider", "ola@outside.example.net"))
+    r.git("checkout", "-q", "main")
+    r.merge("feature", "Merge pull request #9 from ola/feature", author=("Maya Maintainer", "maya@corp.example.net"))
+    r.commit("Gitee squash", author=("Maya Maintainer", "maya@corp.example.net"),
+             files={".mailmap": "Rex Reviewer <rex@corp.example.net> <old@corp.example.net>\n"})
+    r.git("commit", "-q", "--amend", "-m", "!9 Gitee squash",
+          env={"GIT_COMMITTER_DATE": f"@{r.clock} +0000", "GIT_AUTHOR_DATE": f"@{r.clock} +0000"})
+    act = cf.load_git(r.path)
+    assert credits_of(act, "Windows tool (#7)") >= {("Wen Win", "co-author")}
+    patch = credits_of(act, "Patch")
+    assert ("Rex Reviewer", "reviewed-by") in patch  # .mailmap applies to trailers too
+    assert ("tess", "tested-by") in patch  # "@tess" names a login
+    assert credits_of(act, "Merge branch 'main' into feature") == set()
+    assert credits_of(act, "Merge pull request #9 from ola/feature") == {("Maya Maintainer", "merger")}
+    refs = dict(zip(act.commits.subject, act.commits.pr_ref, strict=True))
+    assert refs["Merge pull request #9 from ola/feature"] == "#9"
+    assert refs["!9 Gitee squash"] == "!9"  # same number, another number space
+
+
+def test_governance_counts_tracked_files_only(shaped_repo: Any, tmp_path: Path) -> None:
+    shaped_repo.commit("Chinese guide", files={"LICENSES/Apache-2.0.txt": "license\n",
+                                               "docs/CONTRIBUTING.zh-CN.md": "贡献指南\n"})
+    shaped_repo.write("SECURITY.md", "untracked\n")
+    shaped_repo.write(".venv/x", "untracked\n")
+    act = cf.load_git(shaped_repo.path)
+    files = act.repo_files
+    assert "SECURITY.md" not in set(files.path)
+    assert ".venv" not in set(files.loc[files.kind == "tree", "path"])
+    assert "docs/CONTRIBUTING.zh-CN.md" in set(files.loc[files.kind == "contributing", "path"])
+    assert "LICENSES/Apache-2.0.txt" in set(files.loc[files.kind == "license", "path"])
+    # No checkout at all: documents still come from HEAD's tree.
+    shaped_repo.git("config", "uploadpack.allowFilter", "true")
+    dest = tmp_path / "nocheckout"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", f"file://{shaped_repo.path}", str(dest)], check=True)
+    assert {"contributing", "codeowners", "license"} <= set(cf.load_git(dest).repo_files.kind)
+    assert cf.load_git(dest).meta.repos == ("nocheckout",)  # a file:// origin names no owner/repo
+
+
+def test_shared_addresses_never_join_people(make_repo: Any) -> None:
+    r = make_repo("shared")
+    r.commit("Web edit", author=("Jane Doe", "noreply@github.com"))
+    r.commit("Real work", author=("Jane Doe", "jane@jane.example.net"))
+    r.commit("Web merge", author=("GitHub", "noreply@github.com"))
+    r.commit("From the mail", author=("995608517@qq.com", "995608517@qq.com"))
+    act = cf.load_git(r.path, config=cf.Config.from_dict({"identities": {"merge_by_name": False}}))
+    people = act.people.set_index("person")
+    assert people.at["GitHub", "is_bot"]
+    assert not people.loc[people.index.str.startswith("Jane Doe"), "is_bot"].any()
+    assert not any("@" in p for p in people.index)  # an e-mail never becomes a person id
+    assert "995608517" in people.index

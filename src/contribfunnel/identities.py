@@ -74,11 +74,33 @@ def _clean(value: object) -> str:
     return "" if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
 
 
+#: Addresses that many people share (web committers, placeholders): they never join identities.
+_SHARED_EMAILS = frozenset({"noreply@github.com", "noreply@gitee.com", "you@example.com", "none@none",
+                            "nobody@nowhere", "user@example.com", "email@example.com"})
+
+
 def _email_key(email: str) -> str | None:
-    e = email.lower()
-    if "@" not in e or e.endswith("@localhost") or e.startswith("root@") or e in {"you@example.com", "none@none"}:
+    """The e-mail as an identity key, or None when it cannot identify one person."""
+    e = email.strip().lower()
+    if "@" not in e or e in _SHARED_EMAILS or e.endswith(("@localhost", "@localhost.localdomain", "@(none)")):
         return None
     return e
+
+
+_EMAILISH = re.compile(r"[<(\[]?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)*\s*[>)\]]?")
+
+
+def _display(name: str) -> str:
+    """A name fit for a report: e-mail addresses removed; an address alone becomes its local part.
+
+    >>> [_display(n) for n in ["Jeff King peff@peff.net", "David (david@x.org)", "995608517@qq.com", "李雷"]]
+    ['Jeff King', 'David', '995608517', '李雷']
+    """
+    cleaned = " ".join(_EMAILISH.sub(" ", name).split()).strip(" ,;:-")
+    if cleaned:
+        return cleaned
+    m = re.match(r"\s*<?([\w.+-]+)@", name)
+    return m.group(1) if m else ""
 
 
 def _noreply_login(email: str) -> str | None:
@@ -86,15 +108,35 @@ def _noreply_login(email: str) -> str | None:
     return m.group("login") if m else None
 
 
+#: Public mail providers, forwarders and dynamic DNS, matched by the label before the suffix
+#: (yahoo.co.uk, gmx.at and live.de are all providers): no organisation.
+_PROVIDER_LABELS = frozenset(
+    {"gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "rocketmail", "icloud", "me",
+     "mac", "aol", "gmx", "web", "protonmail", "proton", "pm", "yandex", "ya", "mail", "inbox", "list", "bk", "rambler",
+     "qq", "foxmail", "163", "126", "139", "189", "sina", "sohu", "yeah", "aliyun", "tom", "21cn", "hey", "fastmail",
+     "zoho", "posteo", "tutanota", "tuta", "riseup", "free", "orange", "wanadoo", "laposte", "sfr", "t-online",
+     "arcor", "freenet", "libero", "virgilio", "tiscali", "btinternet", "comcast", "verizon", "att", "sbcglobal",
+     "naver", "daum", "hanmail", "seznam", "wp", "o2", "interia", "onet", "mailbox", "pobox", "iki", "dyndns", "ath",
+     "duck", "skiff", "lavabit", "hushmail", "example", "localhost", "noreply", "users", "user", "none"}
+)
+
+
 def _domain(email: str) -> str | None:
+    """The organisation domain of an e-mail: its registrable domain, unless it is a public provider."""
     if "@" not in email:
         return None
-    d = email.rsplit("@", 1)[1].lower().strip(">").strip()
-    labels = d.split(".")
-    if len(labels) > 2:
-        keep = 3 if (labels[-2] in {"co", "com", "org", "net", "ac", "edu", "gov"} and len(labels[-1]) == 2) else 2
-        d = ".".join(labels[-keep:])
-    return None if d in _PUBLIC_MAIL or "." not in d else d
+    d = email.rsplit("@", 1)[1].lower().strip("<>\"'“”‘’ ").strip()
+    labels = [x for x in d.split(".") if x]
+    if len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9-]+", x) for x in labels):
+        return None
+    if "noreply" in labels or d.endswith(("github.com", "gitee.com", "gitlab.com")):
+        return None
+    keep = 3 if (len(labels) > 2 and labels[-2] in {"co", "com", "org", "net", "ac", "edu", "gov", "ne", "or"}
+                 and len(labels[-1]) == 2) else 2
+    reg = labels[-keep:]
+    if reg[0] in _PROVIDER_LABELS or d in _PUBLIC_MAIL:
+        return None
+    return ".".join(reg)
 
 
 class _Union:
@@ -123,7 +165,10 @@ def _pair_node(name: str, email: str, uf: _Union, merge_by_name: bool) -> str:
     nkey = name.lower()
     linkable_name = merge_by_name and nkey not in _PLACEHOLDER_NAMES and len(nkey.split()) >= 2
     if ekey is None:
-        node = "n:" + (nkey if nkey not in _PLACEHOLDER_NAMES else "unknown")
+        if email.strip():  # a shared or placeholder address: this name under it, and nothing else
+            node = f"p:{nkey}|{email.strip().lower()}"
+        else:
+            node = "n:" + (nkey if nkey not in _PLACEHOLDER_NAMES else "unknown")
         uf.find(node)
         return node
     node = "e:" + ekey
@@ -158,6 +203,7 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
     login_counts: Counter[str] = Counter()
     login_case: dict[str, str] = {}
     emails_of: dict[str, set[str]] = defaultdict(set)
+    email_counts: Counter[str] = Counter()
 
     # 1. Identities the source already resolved (GitHub users, earlier resolutions).
     old_node: dict[str, str] = {}
@@ -212,6 +258,7 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
             name_counts[node][name] += int(n)
         if email:
             emails_of[node].add(email)
+            email_counts[email.lower()] += int(n)
 
     # 4. Configured aliases.
     for canonical, aliases in config.aliases.items():
@@ -226,7 +273,8 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
     person_of_root: dict[str, str] = {}
     used: set[str] = set()
     records = []
-    for root in sorted(members):
+    # Components with a GitHub login first, so that a login keeps its plain id on a clash.
+    for root in sorted(members, key=lambda r: (not any(n.startswith("l:") for n in members[r]), r)):
         nodes = members[root]
         comp_logins = sorted({n[2:] for n in nodes if n.startswith("l:")}, key=lambda k: (-login_counts[k], k))
         names: Counter[str] = Counter()
@@ -236,10 +284,10 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
             emails |= emails_of.get(n, set())
         if comp_logins:
             pid = login_case.get(comp_logins[0], comp_logins[0])
-        elif names:
-            pid = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         else:
-            pid = next((n[2:] for n in nodes if n.startswith("n:")), "unknown")
+            ranked = [_display(nm) for nm, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
+            pid = next((nm for nm in ranked if nm), "") or _display(
+                next((n.split(":", 1)[1].split("|")[0] for n in nodes if n[:2] in ("n:", "p:")), "")) or "unknown"
         base, suffix = pid, 2
         while pid.lower() in used:
             pid, suffix = f"{base} ({suffix})", suffix + 1
@@ -274,7 +322,8 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
     credits = credits.drop_duplicates(["repo", "sha", "person", "role"]).reset_index(drop=True)
     events = events.drop_duplicates(["repo", "number", "kind", "actor", "at"]).reset_index(drop=True)
 
-    people = _attributes(people, old, old_node, node_person, items, events, commits, credits, activity, config)
+    people = _attributes(people, old, old_node, node_person, items, events, commits, credits, activity, config,
+                         email_counts)
     meta = dataclasses.replace(activity.meta, rule=config.describe())
     return dataclasses.replace(
         activity, items=items, events=events, commits=commits, credits=credits, people=people, meta=meta
@@ -314,6 +363,7 @@ def _attributes(
     credits: pd.DataFrame,
     activity: Activity,
     config: Config,
+    email_counts: Counter[str],
 ) -> pd.DataFrame:
     assert callable(node_person)
     old_by_person = {node_person(old_node[row.person]): row for row in old.itertuples(index=False)
@@ -348,7 +398,10 @@ def _attributes(
     # Organisations.
     orgs: list[str | None] = []
     for row in people.itertuples(index=False):
-        domains = Counter(d for e in row.emails if (d := _domain(e)))
+        domains: Counter[str] = Counter()
+        for e in row.emails:  # weighted by how much work each address carries
+            if d := _domain(e):
+                domains[d] += email_counts.get(e.lower(), 0) or 1
         prior = old_by_person.get(row.person)
         org: str | None = None
         for e in row.emails:

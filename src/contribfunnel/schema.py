@@ -124,6 +124,7 @@ TABLES: Mapping[str, Table] = {
             ("committed_at", "time", "Committer date."),
             ("is_merge", "bool", "Has more than one parent."),
             ("pr_number", "int", "PR or merge-request number recovered from the message, if any."),
+            ("pr_ref", "str", "That number as written: '#12' (GitHub, bors, homu) or '!12' (Gitee, GitLab): two number spaces."),
             ("subject", "str", "First line of the message (untrusted text)."),
         ),
         _t(

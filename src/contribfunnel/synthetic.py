@@ -1346,6 +1346,7 @@ class _Generator:
                 "committed_at": self._times(cat),
                 "is_merge": cmerge.astype(bool),
                 "pr_number": pd.Series(cpr, dtype="Int64").mask(cpr < 0),
+                "pr_ref": pd.Series(np.char.add("#", cpr.astype(str)), dtype="string").mask(cpr < 0),
                 "subject": self._strings(csubj),
             }
         )

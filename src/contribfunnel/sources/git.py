@@ -28,36 +28,38 @@ from contribfunnel.activity import Activity, Meta
 from contribfunnel.config import Config
 from contribfunnel.errors import DataError, EmptyRepositoryError, NotARepositoryError, UsageError
 from contribfunnel.identities import resolve_identities
-from contribfunnel.sources.trailers import CREDIT_KEYS, parse_people, pr_number, trailers
+from contribfunnel.sources.trailers import CREDIT_KEYS, parse_people, pr_ref, trailers
 
 __all__ = ["FORMAT", "load_git", "parse_log"]
 
 FORMAT = "%H%x1f%P%x1f%aN%x1f%aE%x1f%at%x1f%cN%x1f%cE%x1f%ct%x1f%B"
 _ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_LAZY_FETCH": "1", "GIT_PAGER": "cat"}
-_REMOTE = re.compile(r"(?:github\.com|gitee\.com|gitlab\.com|[\w.-]+)[:/]+(?P<slug>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
+_REMOTE = re.compile(r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?[\w.-]+(?::\d+)?/|[\w.-]+@[\w.-]+:)"
+                     r"(?P<path>[\w.-]+(?:/[\w.-]+)+)/?$")
 
 # Governance documents: (kind, regex on the path relative to the repository root).
 _DOCS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(rx, re.IGNORECASE))
     for kind, rx in [
-        ("contributing", r"^(\.github/|docs/|\.gitee/)?contributing(\.[\w.]+)?$"),
-        ("code_of_conduct", r"^(\.github/|docs/|\.gitee/)?code[_-]of[_-]conduct(\.[\w.]+)?$"),
-        ("license", r"^(licen[cs]e|copying)([.-][\w.-]+)?$"),
-        ("security", r"^(\.github/|docs/)?security(\.[\w.]+)?$"),
-        ("pr_template", r"^(\.github/|docs/|\.gitee/|\.gitlab/)?(pull_request_template(\.[\w]+)?|pull_request_template/.+|merge_request_templates/.+)$"),
-        ("issue_template", r"^(\.github/|docs/|\.gitee/|\.gitlab/)?(issue_template(\.[\w]+)?|issue_template/.+|issue_templates/.+)$"),
+        # Language-tagged variants count: CONTRIBUTING.zh-CN.md, CONTRIBUTING_CN.md, PULL_REQUEST_TEMPLATE.zh-CN.md.
+        ("contributing", r"^(\.github/|docs/|\.gitee/)?contributing([._-][\w.-]+)?$"),
+        ("code_of_conduct", r"^(\.github/|docs/|\.gitee/)?code[_-]of[_-]conduct([._-][\w.-]+)?$"),
+        ("license", r"^((licen[cs]e|copying)([._-][\w.-]+)?|licen[cs]es/.+)$"),
+        ("security", r"^(\.github/|docs/)?security([._-][\w.-]+)?$"),
+        ("pr_template", r"^(\.github/|docs/|\.gitee/|\.gitlab/)?(pull_request_template([._-][\w.-]+)?"
+                        r"|pull_request_template/.+|merge_request_templates/.+)$"),
+        ("issue_template", r"^(\.github/|docs/|\.gitee/|\.gitlab/)?(issue_template([._-][\w.-]+)?"
+                           r"|issue_template/.+|issue_templates/.+)$"),
         ("codeowners", r"^(\.github/|docs/|\.gitlab/|\.gitee/)?codeowners$"),
-        ("maintainers", r"^(maintainers|owners|committers|owners_aliases)(\.[\w]+)?$"),
-        ("governance", r"^(\.github/|docs/)?governance(\.[\w.]+)?$"),
-        ("ci", r"^(\.github/workflows/.+\.ya?ml|\.gitlab-ci\.yml|\.travis\.yml|jenkinsfile|azure-pipelines\.yml|\.circleci/config\.yml|\.cirrus\.yml|appveyor\.yml|\.gitee/workflows/.+)$"),
-        ("readme", r"^readme(\.[\w.]+)?$"),
+        ("maintainers", r"^(maintainers|owners|committers|owners_aliases)([._-][\w.-]+)?$"),
+        ("governance", r"^(\.github/|docs/)?governance([._-][\w.-]+)?$"),
+        ("ci", r"^(\.github/workflows/.+\.ya?ml|\.gitlab-ci\.yml|\.travis\.yml|jenkinsfile|azure-pipelines\.yml"
+               r"|\.circleci/config\.yml|\.cirrus\.yml|appveyor\.yml|\.gitee/workflows/.+)$"),
+        ("readme", r"^readme([._-][\w.-]+)?$"),
     ]
 ]
 _KEEP_CONTENT = {"codeowners", "maintainers", "governance", "contributing"}
 _MAX_CONTENT = 64 * 1024
-_SCAN_DIRS = ("", ".github", ".github/workflows", ".github/ISSUE_TEMPLATE", ".github/PULL_REQUEST_TEMPLATE",
-              "docs", ".gitee", ".gitee/ISSUE_TEMPLATE", ".gitlab", ".gitlab/issue_templates",
-              ".gitlab/merge_request_templates", ".circleci")
 
 
 def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -91,9 +93,10 @@ def _decode(raw: bytes) -> str:
 
 
 def _repo_slug(cwd: Path, top: Path) -> str:
+    """``owner/name`` (GitLab: ``group/sub/name``) from a network ``origin``; else the folder's name."""
     url = _git(cwd, "config", "--get", "remote.origin.url", check=False).stdout.decode("utf-8", "replace").strip()
-    m = _REMOTE.search(url) if url else None
-    return m.group("slug") if m else top.name
+    m = _REMOTE.match(url)
+    return m.group("path").removesuffix(".git") if m else top.name.removesuffix(".git")
 
 
 def load_git(
@@ -159,6 +162,7 @@ def load_git(
     name = repo or _repo_slug(root, top)
 
     commits, credits = _log(root, name, since_ts, until_ts)
+    credits = _mailmap(root, credits)
     files = _repo_files(root, top, name, bare)
     notes = []
     if shallow:
@@ -212,15 +216,50 @@ def _log(
             chunks.put(chunk)
         chunks.put(b"")
 
+    errors: list[bytes] = []
+    stderr = proc.stderr
     threading.Thread(target=pump, daemon=True).start()
-    commits, credits = parse_log(iter(chunks.get, b""), repo)
-    err = proc.stderr.read()
-    if proc.wait() != 0:
-        lines = err.decode("utf-8", "replace").strip().splitlines()
-        raise DataError(f"git log failed in {root}: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
-
+    drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
+    drain.start()
+    try:
+        commits, credits = parse_log(iter(chunks.get, b""), repo)
+    finally:
+        returncode = proc.wait()
+        drain.join()
+        proc.stdout.close()
+        stderr.close()
+    if returncode != 0:
+        lines = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+        raise DataError(f"git log failed in {root}: {lines[-1] if lines else 'exit ' + str(returncode)}")
     return commits, credits
 
+
+def _mailmap(root: Path, credits: pd.DataFrame) -> pd.DataFrame:
+    """Map trailer identities through ``.mailmap`` as git maps authors (one ``git check-mailmap`` call)."""
+    has = credits.email.notna() & (credits.email != "")
+    pairs = credits.loc[has, ["name", "email"]].drop_duplicates()
+    pairs = pairs[~(pairs.name + pairs.email).str.contains(r"[<>\n\0]", regex=True)]
+    if pairs.empty:
+        return credits
+    lines = "".join(f"{n} <{e}>\n" for n, e in zip(pairs.name, pairs.email, strict=True)).encode("utf-8")
+    try:
+        proc = subprocess.run(["git", "check-mailmap", "--stdin"], cwd=root, input=lines, capture_output=True,
+                              env={**os.environ, **_ENV}, check=False)
+    except FileNotFoundError:
+        return credits
+    out = proc.stdout.decode("utf-8", "replace").splitlines()
+    if proc.returncode != 0 or len(out) != len(pairs):
+        return credits  # an old git without --stdin: trailers stay as written
+    mapped = [re.match(r"^(.*?)\s*<([^<>]*)>$", line) for line in out]
+    lookup = {(n, e): (m.group(1), m.group(2)) for n, e, m in zip(pairs.name, pairs.email, mapped, strict=True)
+              if m and (m.group(1), m.group(2)) != (n, e)}
+    if not lookup:
+        return credits
+    out_df = credits.copy()
+    keys = list(zip(out_df.name, out_df.email, strict=True))
+    out_df["name"] = [lookup.get(k, k)[0] for k in keys]
+    out_df["email"] = [lookup.get(k, k)[1] if k in lookup else k[1] for k in keys]
+    return out_df.drop_duplicates(["sha", "role", "name", "email"])
 
 
 def parse_log(chunks: Iterable[bytes], repo: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -229,7 +268,9 @@ def parse_log(chunks: Iterable[bytes], repo: str) -> tuple[pd.DataFrame, pd.Data
     Identity columns (``author``, ``committer``, ``person``) are left empty for
     :func:`~contribfunnel.resolve_identities` to fill.
     """
-    cols: dict[str, list[Any]] = {k: [] for k in ("sha", "parents", "an", "ae", "at", "cn", "ce", "ct", "pr", "subject")}
+    cols: dict[str, list[Any]] = {
+        k: [] for k in ("sha", "parents", "first_parent", "an", "ae", "at", "cn", "ce", "ct", "pr", "subject")
+    }
     cred: dict[str, list[Any]] = {k: [] for k in ("sha", "role", "name", "email", "at")}
     rest = b""
     for chunk in chunks:
@@ -239,6 +280,17 @@ def parse_log(chunks: Iterable[bytes], repo: str) -> tuple[pd.DataFrame, pd.Data
             _parse(raw, cols, cred)
     if rest.strip(b"\n"):
         _parse(rest, cols, cred)
+    # Only merges on HEAD's first-parent line merge someone's work into the project; a
+    # contributor merging the main branch into their own branch merges nobody's work.
+    mainline: set[str] = set()
+    parent_of = dict(zip(cols["sha"], cols["first_parent"], strict=True))
+    sha: str | None = cols["sha"][0] if cols["sha"] else None
+    while sha and sha not in mainline:
+        mainline.add(sha)
+        sha = parent_of.get(sha)
+    keep = [role != "merger" or sha_ in mainline for sha_, role in zip(cred["sha"], cred["role"], strict=True)]
+    if not all(keep):
+        cred = {k: [v for v, ok in zip(vals, keep, strict=True) if ok] for k, vals in cred.items()}
     at = pd.to_datetime(np.asarray(cols["at"], dtype="int64"), unit="s", utc=True)
     commits = pd.DataFrame(
         {
@@ -251,7 +303,8 @@ def parse_log(chunks: Iterable[bytes], repo: str) -> tuple[pd.DataFrame, pd.Data
             "committer_email": cols["ce"],
             "committed_at": pd.to_datetime(np.asarray(cols["ct"], dtype="int64"), unit="s", utc=True),
             "is_merge": np.asarray(cols["parents"], dtype="int64") > 1,
-            "pr_number": pd.array(cols["pr"], dtype="Int64"),
+            "pr_number": pd.array([int(r[1:]) if r else None for r in cols["pr"]], dtype="Int64"),
+            "pr_ref": pd.array(cols["pr"], dtype="string"),
             "subject": cols["subject"],
         }
     )
@@ -281,6 +334,7 @@ def _parse(raw: bytes, cols: dict[str, list[Any]], cred: dict[str, list[Any]]) -
     subject = message.split("\n", 1)[0].strip()
     cols["sha"].append(sha)
     cols["parents"].append(n_parents)
+    cols["first_parent"].append(parents.split(" ", 1)[0] if parents else None)
     cols["an"].append(an)
     cols["ae"].append(ae)
     cols["at"].append(at)
@@ -288,7 +342,7 @@ def _parse(raw: bytes, cols: dict[str, list[Any]], cred: dict[str, list[Any]]) -
     cols["ce"].append(ce)
     cols["ct"].append(int(ct_s or 0))
     cols["subject"].append(subject)
-    cols["pr"].append(pr_number(subject, message))
+    cols["pr"].append(pr_ref(subject, message))
 
     def credit(role: str, name: str, email: str | None) -> None:
         cred["sha"].append(sha)
@@ -323,48 +377,35 @@ def _parse(raw: bytes, cols: dict[str, list[Any]], cred: dict[str, list[Any]]) -
 
 
 def _repo_files(root: Path, top: Path, repo: str, bare: bool) -> pd.DataFrame:
+    """Governance documents and top-level paths tracked at HEAD (untracked and ignored files do not count).
+
+    Contents come from the working tree, or from HEAD's blobs where there is no
+    checkout; a partial clone's missing blobs are never fetched.
+    """
+    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", "HEAD", check=False)
+    paths = [p for p in _decode(listing.stdout).split("\0") if p]
+    partial = bool(_git(root, "config", "--get", "extensions.partialclone", check=False).stdout.strip())
     rows: list[dict[str, Any]] = []
-    if bare:
-        listing = _git(root, "ls-tree", "-r", "-l", "HEAD", check=False).stdout.decode("utf-8", "replace")
-        tops = _git(root, "ls-tree", "--name-only", "HEAD", check=False).stdout.decode("utf-8", "replace").splitlines()
-        entries: list[tuple[str, int | None]] = []
-        for line in listing.splitlines():  # "<mode> <type> <object> <size>\t<path>"
-            info, _, path = line.partition("\t")
-            size_text = info.split()[-1] if info else ""
-            entries.append((path, int(size_text) if size_text.isdigit() else None))
-        for path, blob_size in entries:
-            kind = _kind(path)
-            if kind:
-                content = None
-                if kind in _KEEP_CONTENT and (blob_size or 0) <= _MAX_CONTENT:
-                    blob = _git(root, "cat-file", "blob", f"HEAD:{path}", check=False)
-                    content = _decode(blob.stdout) if blob.returncode == 0 else None
-                rows.append({"repo": repo, "kind": kind, "path": path, "size": blob_size, "content": content})
-    else:
-        tops = sorted(p.name for p in top.iterdir() if p.name != ".git")
-        for d in _SCAN_DIRS:
-            folder = top / d if d else top
-            if not folder.is_dir():
-                continue
-            for entry in sorted(folder.iterdir()):
-                rel = entry.relative_to(top).as_posix()
-                kind = _kind(rel)
-                if not kind:
-                    continue
-                if entry.is_dir():
-                    if kind in ("pr_template", "issue_template"):
-                        rows.append({"repo": repo, "kind": kind, "path": rel + "/", "size": None, "content": None})
-                    continue
-                size: int | None
-                try:
-                    size = entry.stat().st_size
-                    content = (
-                        _decode(entry.read_bytes()) if kind in _KEEP_CONTENT and size <= _MAX_CONTENT else None
-                    )
-                except OSError:  # a missing blob or a broken link: present, unreadable
-                    size, content = None, None
-                rows.append({"repo": repo, "kind": kind, "path": rel, "size": size, "content": content})
-    for name in tops:
+    for path in paths:
+        kind = _kind(path)
+        if not kind:
+            continue
+        size: int | None = None
+        content: str | None = None
+        local = None if bare else top / path
+        try:
+            if local is not None and local.is_file():
+                size = local.stat().st_size
+                if kind in _KEEP_CONTENT and size <= _MAX_CONTENT:
+                    content = _decode(local.read_bytes())
+            elif kind in _KEEP_CONTENT and not partial:
+                blob = _git(root, "cat-file", "blob", f"HEAD:{path}", check=False)
+                if blob.returncode == 0 and len(blob.stdout) <= _MAX_CONTENT:
+                    size, content = len(blob.stdout), _decode(blob.stdout)
+        except OSError:  # unreadable in the working tree: present, no content
+            pass
+        rows.append({"repo": repo, "kind": kind, "path": path, "size": size, "content": content})
+    for name in sorted({p.split("/", 1)[0] for p in paths}):
         rows.append({"repo": repo, "kind": "tree", "path": name, "size": None, "content": None})
     df = pd.DataFrame(rows, columns=["repo", "kind", "path", "size", "content"])
     return df.drop_duplicates(["repo", "kind", "path"])

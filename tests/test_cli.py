@@ -99,6 +99,7 @@ def test_saved_activity_is_a_target(tmp_path: Path, capsys: pytest.CaptureFixtur
         (["report", "{empty}"], 1, "empty repository"),
         (["report", "--example", "--quarter", "2026Q5"], 2, "bad quarter"),
         (["report", "--example", "--quarter", "2031Q1"], 2, "starts after the data ends"),
+        (["check", "--example", "--quarter", "1999Q1"], 2, "ends before the data begins"),
         (["report", "--example", "--config", "{badcfg}"], 2, "unknown key 'interal'"),
         (["report", "--example", "--config", "{missingcfg}"], 2, "config file not found"),
         (["report", "--example", "--out", "/proc/forbidden/report.md"], 2, "cannot write"),

@@ -103,6 +103,15 @@ class Activity:
     people: pd.DataFrame
     repo_files: pd.DataFrame
     meta: Meta
+    #: Derived tables computed once per Activity (pure functions of it); ``replace`` starts afresh.
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def starts_at(self) -> pd.Timestamp | None:
+        """The first activity in the data (commits, items or events), or None when there is none."""
+        firsts = [s.min() for s in (self.commits.authored_at, self.items.created_at, self.events["at"]) if len(s)]
+        firsts = [f for f in firsts if not pd.isna(f)]
+        return min(firsts) if firsts else None
 
     def __post_init__(self) -> None:
         for name in _TABLES:

@@ -90,7 +90,7 @@ def _run(argv: Sequence[str] | None) -> int:
     config = load_config(args.config)
     act = _load(args, config)
     if args.command == "check":
-        card = stage10(act, config=config, as_of=as_of_quarter(act.meta.as_of, args.quarter))
+        card = stage10(act, config=config, as_of=as_of_quarter(act.meta.as_of, args.quarter, starts_at=act.starts_at))
         print(card)
         print(f"\nRule: {card.rule}")
         for note in card.notes:

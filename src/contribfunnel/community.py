@@ -53,6 +53,13 @@ def contributions(activity: Activity, *, exclude_bots: bool = True) -> pd.DataFr
     >>> sorted(cf.contributions(cf.load_example()).kind.unique())
     ['comment', 'commit', 'issue', 'merge', 'merged_pr', 'pr', 'review']
     """
+    key = ("contributions", exclude_bots)
+    if key not in activity._cache:
+        activity._cache[key] = _contributions(activity, exclude_bots=exclude_bots)
+    return activity._cache[key].copy()
+
+
+def _contributions(activity: Activity, *, exclude_bots: bool) -> pd.DataFrame:
     items, events, credits = activity.items, activity.events, activity.credits
     prs = items[items.kind == "pr"]
     merged = prs[prs.merged_at.notna()]

@@ -59,7 +59,7 @@ def period_of(times: pd.Series, by: str = "quarter") -> pd.Series:
         raise UsageError(f"bad period {by!r}: use quarter, month, year or a pandas frequency") from None
 
 
-def as_of_quarter(as_of: pd.Timestamp, quarter: str | None) -> pd.Timestamp:
+def as_of_quarter(as_of: pd.Timestamp, quarter: str | None, *, starts_at: pd.Timestamp | None = None) -> pd.Timestamp:
     """The analysis date for a report on ``quarter``: its end, or ``as_of`` if the data ends sooner.
 
     >>> as_of_quarter(pd.Timestamp("2026-09-30", tz="UTC"), "2026Q2")
@@ -70,4 +70,6 @@ def as_of_quarter(as_of: pd.Timestamp, quarter: str | None) -> pd.Timestamp:
     q = parse_quarter(quarter)
     if q.start_time.tz_localize("UTC") > as_of:
         raise UsageError(f"quarter {quarter} starts after the data ends ({as_of:%Y-%m-%d})")
+    if starts_at is not None and quarter_end(q) <= starts_at:
+        raise UsageError(f"quarter {quarter} ends before the data begins ({starts_at:%Y-%m-%d})")
     return min(as_of, quarter_end(q))

@@ -93,7 +93,7 @@ def report(activity: Activity, *, quarter: str | None = None, config: Config | N
     if config is not None:
         activity = resolve_identities(activity, config=config)
     cfg = config or Config()
-    as_of = as_of_quarter(activity.meta.as_of, quarter)
+    as_of = as_of_quarter(activity.meta.as_of, quarter, starts_at=activity.starts_at)
     window = int(cfg.thresholds["window_days"])
     card = stage10(activity, config=cfg, as_of=as_of)
     ext = external_contributors(activity, window=window, as_of=as_of)

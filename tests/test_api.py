@@ -30,9 +30,13 @@ def test_every_module_declares_all() -> None:
             assert hasattr(mod, name), f"{info.name}.{name}"
 
 
+#: Functions whose second and third positional parameters are data, not options.
+TWO_PERIODS = {"compare_periods"}  # compare_periods(rows, a, b), as issue 4 specifies
+
+
 def test_options_are_keyword_only() -> None:
     """The data object comes first; every option after it is keyword-only."""
-    for name in cf.__all__:
+    for name in sorted(set(cf.__all__) - TWO_PERIODS):
         obj = getattr(cf, name)
         if not inspect.isfunction(obj):
             continue

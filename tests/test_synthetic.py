@@ -46,8 +46,8 @@ def pr_table(a: Activity) -> pd.DataFrame:
     """PRs with the author's class (bot, internal, first = an external's first PR, regular) and first human response."""
     people = a.people.set_index("person")
     prs = a.items[a.items.kind == "pr"].copy()
-    bot = prs.author.map(people.is_bot).fillna(False).astype(bool)
-    internal = prs.author.map(people.is_internal).fillna(False).astype(bool)
+    bot = prs.author.map(people.is_bot).eq(True)
+    internal = prs.author.map(people.is_internal).eq(True)
     prs["cls"] = np.where(bot, "bot", np.where(internal, "internal", "regular"))
     ext = prs[prs.cls == "regular"].sort_values("created_at")
     prs.loc[ext.groupby("author").head(1).index, "cls"] = "first"
@@ -208,10 +208,10 @@ def test_every_actor_is_a_person_or_a_deleted_account(act: Activity) -> None:
 def test_author_association_reflects_current_state(act: Activity) -> None:
     it = act.items
     pe = act.people.set_index("person")
-    internal = it.author.map(pe.is_internal).fillna(False).astype(bool)
+    internal = it.author.map(pe.is_internal).eq(True)
     assert set(it.author_association[internal]) <= {"OWNER", "MEMBER", "CONTRIBUTOR"}
     assert {"OWNER", "MEMBER"} <= set(it.author_association[internal])
-    ext = ~internal & ~it.author.map(pe.is_bot).fillna(False).astype(bool)
+    ext = ~internal & ~it.author.map(pe.is_bot).eq(True)
     assert {"CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"} <= set(it.author_association[ext])
 
 

@@ -20,7 +20,14 @@ from contribfunnel.config import THRESHOLDS, Config, load_config
 from contribfunnel.criteria import Scorecard, stage10
 from contribfunnel.datasets import load_example
 from contribfunnel.errors import ConfigError, ContribfunnelError, DataError, UsageError
-from contribfunnel.friction import first_contributions, pr_timeline
+from contribfunnel.friction import (
+    PeriodComparison,
+    compare_periods,
+    first_contributions,
+    friction_summary,
+    pr_timeline,
+)
+from contribfunnel.funnel import STAGES, funnel, stage_times, time_to_stage
 from contribfunnel.governance import governance
 from contribfunnel.identities import is_known_bot, resolve_identities
 from contribfunnel.report import Report, report
@@ -28,6 +35,7 @@ from contribfunnel.sources.git import load_git
 from contribfunnel.synthetic import make_activity
 
 __all__ = [
+    "STAGES",
     "THRESHOLDS",
     "Activity",
     "Config",
@@ -35,15 +43,19 @@ __all__ = [
     "ContribfunnelError",
     "DataError",
     "Meta",
+    "PeriodComparison",
     "Report",
     "Scorecard",
     "UsageError",
     "bus_factor",
+    "compare_periods",
     "contributions",
     "contributors",
     "elephant_factor",
     "external_contributors",
     "first_contributions",
+    "friction_summary",
+    "funnel",
     "governance",
     "is_known_bot",
     "load_config",
@@ -57,4 +69,6 @@ __all__ = [
     "resolve_identities",
     "retention",
     "stage10",
+    "stage_times",
+    "time_to_stage",
 ]

@@ -79,9 +79,12 @@ def _contributions(activity: Activity, *, exclude_bots: bool) -> pd.DataFrame:
     rev = rev[rev.actor != rev.author.fillna("")]
     frames.append(pd.DataFrame({"person": rev.actor, "kind": "review", "at": rev["at"], "repo": rev.repo,
                                 "ref": "#" + rev.number.astype(str)}))
-    authored = credits[credits.role.isin(["author", "co-author"])]
+    # A squash or merge commit that names its PR is the same contribution as the PR: same ref.
+    pr_refs = activity.commits.loc[activity.commits.pr_ref.notna(), ["repo", "sha", "pr_ref"]]
+    authored = credits[credits.role.isin(["author", "co-author"])].merge(pr_refs, on=["repo", "sha"], how="left")
     frames.append(pd.DataFrame({"person": authored.person, "kind": "commit", "at": authored["at"],
-                                "repo": authored.repo, "ref": authored.sha.str.slice(0, 12)}))
+                                "repo": authored.repo,
+                                "ref": authored.pr_ref.fillna(authored.sha.str.slice(0, 12))}))
     reviewed = credits[credits.role.isin(["reviewed-by", "acked-by"])]
     frames.append(pd.DataFrame({"person": reviewed.person, "kind": "review", "at": reviewed["at"],
                                 "repo": reviewed.repo, "ref": reviewed.sha.str.slice(0, 12)}))

@@ -11,15 +11,19 @@ censors it (that is abandonment, not a decision).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
 
 from contribfunnel.activity import Activity
 from contribfunnel.identities import internal_mask
+from contribfunnel.periods import parse_quarter, period_of
+from contribfunnel.stats import km, wilson
 
-__all__ = ["first_contributions", "pr_timeline"]
+__all__ = ["PeriodComparison", "compare_periods", "first_contributions", "friction_summary", "pr_timeline"]
 
 _RESPONSE_KINDS = ("comment", "review", "review_comment")
 _HOUR = pd.Timedelta(hours=1)
@@ -41,7 +45,8 @@ def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool =
     ``is_decided`` (False = censored), ``outcome`` (merged / closed / open, as of
     ``as_of``), ``review_rounds`` (CHANGES_REQUESTED reviews by others before the
     decision), ``guidance_comments`` (comments and review comments by others
-    before the decision), ``is_abandoned``.
+    before the decision), ``is_abandoned``, ``is_first_pr`` (the author's first
+    PR in the whole loaded history).
 
     >>> import contribfunnel as cf
     >>> t = cf.pr_timeline(cf.load_example())
@@ -101,10 +106,14 @@ def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool =
     stale = (prs.outcome == "open") & (end - last_own > pd.Timedelta(days=90))
     prs["is_abandoned"] = by_author.to_numpy() | stale.to_numpy()
     prs["is_external"] = ~internal_mask(activity.people, prs.author.fillna(""), prs.ready_at).to_numpy()
+    all_prs = items[(items.kind == "pr") & items.author.notna()].sort_values(["created_at", "number"])
+    firsts = all_prs.drop_duplicates("author")[key].assign(is_first_pr=True)
+    prs = prs.merge(firsts, on=key, how="left")
+    prs["is_first_pr"] = prs.is_first_pr.eq(True).to_numpy(dtype=bool)
     prs = prs[~prs.author.isin(bots)]
     cols = ["repo", "number", "author", "is_external", "created_at", "ready_at", "first_response_at", "responder",
             "response_hours", "is_responded", "decided_at", "decision_hours", "is_decided", "outcome",
-            "review_rounds", "guidance_comments", "is_abandoned", "title"]
+            "review_rounds", "guidance_comments", "is_abandoned", "is_first_pr", "title"]
     return prs[cols].reset_index(drop=True)
 
 
@@ -128,3 +137,119 @@ def first_contributions(activity: Activity, *, as_of: Any = None, count_decision
     t["is_zero_guidance"] = (t.outcome == "merged") & (t.review_rounds == 0) & (
         t.guidance_comments <= max_guidance_comments)
     return t.sort_values("ready_at").reset_index(drop=True)
+
+
+def _rate(flags: pd.Series) -> tuple[float, float, float, int]:
+    n = int(flags.size)
+    k = int(flags.sum())
+    lo, hi = wilson(k, n)
+    return (k / n if n else float("nan"), lo, hi, n)
+
+
+def _summary_row(rows: pd.DataFrame, within_hours: float) -> dict[str, Any]:
+    resp = km(rows.response_hours.to_numpy(dtype=float), rows.is_responded.to_numpy(dtype=bool))
+    dec = km(rows.decision_hours.to_numpy(dtype=float), rows.is_decided.to_numpy(dtype=bool))
+    med, med_lo, med_hi = resp.median
+    dmed, dmed_lo, dmed_hi = dec.median
+    p48 = resp.at(within_hours)
+    decided = rows[rows.is_decided]
+    acc = _rate(decided.outcome == "merged")
+    merged = rows[rows.outcome == "merged"]
+    out: dict[str, Any] = {
+        "prs": len(rows), "unanswered": int((~rows.is_responded).sum()),
+        "median_response_hours": med, "median_response_low": med_lo, "median_response_high": med_hi,
+        "median_decision_hours": dmed, "median_decision_low": dmed_lo, "median_decision_high": dmed_hi,
+        "answered_within": p48[0], "answered_within_low": p48[1], "answered_within_high": p48[2],
+        "acceptance": acc[0], "acceptance_low": acc[1], "acceptance_high": acc[2],
+        "abandonment": (ab := _rate(rows.is_abandoned))[0], "abandonment_low": ab[1], "abandonment_high": ab[2],
+    }
+    if "is_zero_guidance" in rows.columns:
+        zg = _rate(merged.is_zero_guidance)
+        out |= {"zero_guidance": zg[0], "zero_guidance_low": zg[1], "zero_guidance_high": zg[2]}
+    return out
+
+
+def friction_summary(rows: pd.DataFrame, *, by: str | None = "quarter", within_hours: float = 48) -> pd.DataFrame:
+    """Friction per period of ``ready_at`` (``by=None``: overall), from :func:`pr_timeline` or
+    :func:`first_contributions` rows.
+
+    Kaplan–Meier medians of time to first response and to decision with 95%
+    intervals (``inf``: the curve has not reached one half), the KM share
+    answered within ``within_hours``, acceptance (merged / decided), abandonment
+    and, for first contributions, the zero-guidance rate of merged PRs, each with
+    a Wilson 95% interval.  Rows from :func:`pr_timeline` also get the
+    newcomer-vs-regular split (``group`` = 'newcomer' / 'regular').
+
+    >>> import contribfunnel as cf
+    >>> s = cf.friction_summary(cf.first_contributions(cf.load_example()), by=None)
+    >>> bool(s.median_response_low.iloc[0] <= s.median_response_hours.iloc[0] <= s.median_response_high.iloc[0])
+    True
+    """
+    data = rows.copy()
+    data["period"] = period_of(data.ready_at, by) if by else "all"
+    keys = ["period"]
+    if "is_first_pr" in data.columns and "is_zero_guidance" not in data.columns:
+        data["group"] = np.where(data.is_first_pr, "newcomer", "regular")
+        keys.append("group")
+    out = [{**dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=True)), **_summary_row(g, within_hours)}
+           for k, g in data.groupby(keys, sort=True)]
+    return pd.DataFrame(out)
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """Two periods compared: log-rank tests for times, Fisher's exact test for proportions."""
+
+    a: str
+    b: str
+    table: pd.DataFrame
+
+    def __repr__(self) -> str:
+        lines = [f"{self.a} vs {self.b}"]
+        for r in self.table.itertuples(index=False):
+            lines.append(f"  {r.metric:<22} {_fmt(r.a):>8} {_fmt(r.b):>8}   {r.test:<14} p = {r.p_value:.3g}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return str(self.table.to_html(index=False, escape=True, float_format=lambda x: f"{x:.3g}"))
+
+
+def _fmt(x: float) -> str:
+    return "–" if x != x else format(float(x), ".3g")
+
+
+def compare_periods(rows: pd.DataFrame, a: str, b: str) -> PeriodComparison:
+    """Compare quarter ``a`` with quarter ``b`` (periods of ``ready_at``) in :func:`pr_timeline` or
+    :func:`first_contributions` rows.
+
+    >>> import contribfunnel as cf
+    >>> cmp = cf.compare_periods(cf.pr_timeline(cf.load_example()), "2025Q3", "2026Q3")
+    >>> list(cmp.table.metric)[:2]
+    ['response_hours', 'decision_hours']
+    """
+    a_q, b_q = parse_quarter(a), parse_quarter(b)
+    period = period_of(rows.ready_at, "quarter")
+    ra, rb = rows[period == str(a_q)], rows[period == str(b_q)]
+    out = []
+    for metric, observed in (("response_hours", "is_responded"), ("decision_hours", "is_decided")):
+        p = float("nan")
+        if ra[observed].any() and rb[observed].any():
+            res = _st.logrank(_st.CensoredData(uncensored=ra.loc[ra[observed], metric].to_numpy(float),
+                                               right=ra.loc[~ra[observed], metric].to_numpy(float)),
+                              _st.CensoredData(uncensored=rb.loc[rb[observed], metric].to_numpy(float),
+                                               right=rb.loc[~rb[observed], metric].to_numpy(float)))
+            p = float(res.pvalue)
+        out.append({"metric": metric, "a": km(ra[metric].to_numpy(float), ra[observed].to_numpy(bool)).median[0],
+                    "b": km(rb[metric].to_numpy(float), rb[observed].to_numpy(bool)).median[0],
+                    "statistic": "KM median", "test": "log-rank", "p_value": p, "n_a": len(ra), "n_b": len(rb)})
+    props = [("acceptance", ra[ra.is_decided].outcome == "merged", rb[rb.is_decided].outcome == "merged"),
+             ("abandonment", ra.is_abandoned, rb.is_abandoned)]
+    if "is_zero_guidance" in rows.columns:
+        props.append(("zero_guidance", ra[ra.outcome == "merged"].is_zero_guidance,
+                      rb[rb.outcome == "merged"].is_zero_guidance))
+    for metric, fa, fb in props:
+        ka, na, kb, nb = int(fa.sum()), len(fa), int(fb.sum()), len(fb)
+        p = float(_st.fisher_exact([[ka, na - ka], [kb, nb - kb]]).pvalue) if na and nb else float("nan")
+        out.append({"metric": metric, "a": ka / na if na else float("nan"), "b": kb / nb if nb else float("nan"),
+                    "statistic": "share", "test": "Fisher exact", "p_value": p, "n_a": na, "n_b": nb})
+    return PeriodComparison(str(a_q), str(b_q), pd.DataFrame(out))

@@ -189,7 +189,7 @@ def _coerce(series: pd.Series, col: Column) -> pd.Series:
     if col.dtype == "tuple":
         return series.map(_as_tuple).astype("object")
     if col.dtype == "bool":
-        return series.fillna(False).astype("bool")
+        return pd.Series(series.eq(True).to_numpy(dtype=bool), index=series.index)  # missing = False
     return series.astype(col.pandas_dtype)
 
 

@@ -109,6 +109,8 @@ def km(durations: Iterable[float] | np.ndarray, observed: Iterable[bool] | np.nd
         ci = res.sf.confidence_interval(method="log-log")
     times = np.asarray(res.sf.quantiles, dtype=float)
     sf = np.asarray(res.sf.probabilities, dtype=float)
-    low = np.nan_to_num(np.asarray(ci.low.probabilities, dtype=float), nan=0.0)
-    high = np.nan_to_num(np.asarray(ci.high.probabilities, dtype=float), nan=1.0)
+    low = np.asarray(ci.low.probabilities, dtype=float)
+    high = np.asarray(ci.high.probabilities, dtype=float)
+    low = np.where(np.isnan(low), sf, low)  # undefined only where S is 0 or 1: the band is S itself
+    high = np.where(np.isnan(high), sf, high)
     return Survival(int(d.size), int(o.sum()), times, sf, low, high)

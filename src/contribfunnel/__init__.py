@@ -29,6 +29,7 @@ from contribfunnel.friction import (
 )
 from contribfunnel.funnel import STAGES, funnel, stage_times, time_to_stage
 from contribfunnel.governance import governance
+from contribfunnel.graph import Autonomy, Mentors, autonomy, contributor_graph, graph_summary, mentors
 from contribfunnel.identities import is_known_bot, resolve_identities
 from contribfunnel.report import Report, report
 from contribfunnel.sources.git import load_git
@@ -38,18 +39,22 @@ __all__ = [
     "STAGES",
     "THRESHOLDS",
     "Activity",
+    "Autonomy",
     "Config",
     "ConfigError",
     "ContribfunnelError",
     "DataError",
+    "Mentors",
     "Meta",
     "PeriodComparison",
     "Report",
     "Scorecard",
     "UsageError",
+    "autonomy",
     "bus_factor",
     "compare_periods",
     "contributions",
+    "contributor_graph",
     "contributors",
     "elephant_factor",
     "external_contributors",
@@ -57,11 +62,13 @@ __all__ = [
     "friction_summary",
     "funnel",
     "governance",
+    "graph_summary",
     "is_known_bot",
     "load_config",
     "load_example",
     "load_git",
     "make_activity",
+    "mentors",
     "newcomers",
     "pr_timeline",
     "read_activity",

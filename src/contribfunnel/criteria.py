@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 
 from contribfunnel.activity import Activity
-from contribfunnel.community import bus_factor, contributions, external_contributors, lookup
+from contribfunnel.community import contributions, external_contributors, lookup
 from contribfunnel.config import Config
 from contribfunnel.friction import first_contributions, pr_timeline
 from contribfunnel.governance import REQUIRED_DOCUMENTS, governance
+from contribfunnel.graph import autonomy
 from contribfunnel.identities import internal_mask
 from contribfunnel.stats import absence_factor, km, wilson
 
@@ -335,46 +336,44 @@ def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float], 
 
 def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], window: int,
               end: pd.Timestamp) -> Criterion:
-    c = contributions(activity)
-    c = c[(c["at"] <= end) & (c["at"] > end - pd.Timedelta(days=window))]
-    merges = c[c.kind == "merge"]
+    a = autonomy(activity, window=f"{window}D", as_of=end)
     checks: list[Check] = []
-    evidence: dict[str, Any] = {}
-    value: Any = None
-    if merges.empty:
-        checks += [Check("mergers", None, f"≥ {t['min_mergers']:g}", NED,
-                         "no merges of others' work found in the window")]
+    evidence: dict[str, Any] = {
+        "merge_shares": {str(r.person): round(float(r.share), 3) for r in a.merge_shares.head(10).itertuples()},
+        "newcomers_answered_without_top_responder": None if a.newcomer_answered_without_top != a.newcomer_answered_without_top
+        else round(a.newcomer_answered_without_top, 3),
+        "top_responder": a.top_responder,
+        "review_graph_connected_without_top": a.review_connected_without_top,
+        "review_graph_top": a.review_top_node,
+        "communities": a.communities,
+        "declared_teams": list(a.declared_teams),
+    }
+    if a.mergers == 0:
+        checks.append(Check("mergers", None, f"≥ {t['min_mergers']:g}", NED,
+                            "no merges of others' work found in the window"))
     else:
-        shares = merges.person.value_counts(normalize=True)
-        n_mergers = int(shares.size)
-        top = float(shares.iloc[0])
-        value = n_mergers
-        checks.append(Check("mergers", n_mergers, f"≥ {t['min_mergers']:g}", PASS if n_mergers >= t["min_mergers"] else FAIL))
-        checks.append(Check("top_merger_share", round(top, 3), f"≤ {t['max_top_merger_share']}",
-                            PASS if top <= t["max_top_merger_share"] else FAIL))
-        bf = bus_factor(activity, unit="merges", window=window, as_of=end)
-        rv = c[c.kind.isin(["merge", "review"])]
-        bf_value = absence_factor(rv.person.value_counts().to_numpy())
-        checks.append(Check("bus_factor_merges_reviews", bf_value, f"≥ {t['min_bus_factor']:g}",
-                            PASS if bf_value >= t["min_bus_factor"] else FAIL))
-        evidence["merge_shares"] = {str(k): round(float(v), 3) for k, v in shares.head(10).items()}
-        evidence["bus_factor_merges"] = bf.value
+        checks.append(Check("mergers", a.mergers, f"≥ {t['min_mergers']:g}",
+                            PASS if a.mergers >= t["min_mergers"] else FAIL))
+        checks.append(Check("top_merger_share", round(a.top_merger_share, 3), f"≤ {t['max_top_merger_share']}",
+                            PASS if a.top_merger_share <= t["max_top_merger_share"] else FAIL,
+                            f"top merger: {a.top_merger}"))
+        checks.append(Check("bus_factor_merges_reviews", a.bus_factor_merges_reviews, f"≥ {t['min_bus_factor']:g}",
+                            PASS if a.bus_factor_merges_reviews >= t["min_bus_factor"] else FAIL))
     toc, sigs = bool(gov.at["names_toc", "present"]), bool(gov.at["names_sigs", "present"])
     checks.append(Check("governance_body", toc or sigs, "a document names a TOC/steering body or SIGs/teams",
                         PASS if toc or sigs else FAIL, f"{gov.at['names_toc', 'detail']}; {gov.at['names_sigs', 'detail']}"))
-    crit = Criterion("autonomy", "Autonomous development group", value,
-                     f"≥ {t['min_mergers']:g} mergers, top share ≤ {t['max_top_merger_share']}, bus factor ≥ "
-                     f"{t['min_bus_factor']:g}, TOC/SIGs named", tuple(checks), "", evidence)
     failing = [ch.name for ch in checks if ch.verdict == FAIL]
     if "governance_body" in failing:
         advice = "Write a GOVERNANCE document that names a TOC or steering body and its SIGs or teams."
     elif failing:
-        advice = "Spread merge rights and reviews: too few people merge others' work."
-    elif crit.verdict == NED:
+        advice = f"Spread merge rights and reviews: {a.top_merger} carries too much of the merging."
+    elif a.mergers == 0:
         advice = "No merges of others' work were found; GitHub activity would show who merges."
     else:
         advice = "Merging and reviewing are spread across several people."
-    return Criterion(crit.id, crit.title, crit.value, crit.threshold, crit.checks, advice, crit.evidence)
+    return Criterion("autonomy", "Autonomous development group", a.mergers or None,
+                     f"≥ {t['min_mergers']:g} mergers, top share ≤ {t['max_top_merger_share']}, bus factor ≥ "
+                     f"{t['min_bus_factor']:g}, TOC/SIGs named", tuple(checks), advice, evidence)
 
 
 def _external(activity: Activity, t: Mapping[str, float], window: int, end: pd.Timestamp) -> Criterion:

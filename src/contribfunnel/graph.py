@@ -1,0 +1,263 @@
+"""Contributor graphs (networkx) and what they say about a self-governing group.
+
+- ``review``: reviewer → author (directed), from reviews of someone else's PR
+  and from ``Reviewed-by``/``Acked-by`` trailers;
+- ``collaboration``: people who took part in the same item (undirected);
+- ``coauthor``: people credited as author or co-author on the same commit.
+
+Edges carry ``weight`` (interactions), ``first_at`` and ``last_at``; nodes carry
+``is_external``, ``is_bot``, ``roles``, ``first_seen_at`` and ``organization``.
+Bots are left out unless ``exclude_bots=False``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from contribfunnel.activity import Activity
+from contribfunnel.community import contributions
+from contribfunnel.errors import UsageError
+from contribfunnel.friction import first_contributions
+from contribfunnel.periods import parse_window
+from contribfunnel.stats import absence_factor
+
+__all__ = ["Autonomy", "Mentors", "autonomy", "contributor_graph", "graph_summary", "mentors"]
+
+_KINDS = ("review", "collaboration", "coauthor")
+_MAX_PARTICIPANTS = 50  # a thread with more people than this adds no pairwise edges beyond its first 50
+
+
+def _end(activity: Activity, as_of: Any) -> pd.Timestamp:
+    if as_of is None:
+        return activity.meta.as_of
+    ts = pd.Timestamp(as_of)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _edges(activity: Activity, kind: str, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.DataFrame:
+    """Tidy interactions: ``source``, ``target``, ``at`` (one row per interaction)."""
+    ev, items, credits = activity.events, activity.items, activity.credits
+    if kind == "review":
+        prs = items.loc[items.kind == "pr", ["repo", "number", "author"]]
+        rv = ev.loc[ev.kind.isin(["review", "review_comment"]), ["repo", "number", "actor", "at"]].merge(
+            prs, on=["repo", "number"])
+        parts = [rv.rename(columns={"actor": "source", "author": "target"})[["source", "target", "at"]]]
+        trail = credits[credits.role.isin(["reviewed-by", "acked-by"])]
+        authors = credits.loc[credits.role.isin(["author", "co-author"]), ["repo", "sha", "person"]]
+        tr = trail.merge(authors, on=["repo", "sha"], suffixes=("", "_author"))
+        parts.append(tr.rename(columns={"person": "source", "person_author": "target"})[["source", "target", "at"]])
+        out = pd.concat(parts, ignore_index=True)
+    elif kind == "collaboration":
+        who = pd.concat([
+            items[["repo", "number", "author", "created_at"]].set_axis(["repo", "number", "person", "at"], axis=1),
+            ev[["repo", "number", "actor", "at"]].set_axis(["repo", "number", "person", "at"], axis=1),
+        ]).dropna()
+        who = who[(who["at"] <= end) & ((who["at"] > start) if start is not None else True)]
+        first = who.groupby(["repo", "number", "person"], as_index=False)["at"].min()
+        rows = []
+        for _, grp in first.groupby(["repo", "number"], sort=False):
+            if len(grp) < 2:
+                continue
+            people = grp.sort_values("at").head(_MAX_PARTICIPANTS)
+            for (a, ta), (b, tb) in itertools.combinations(zip(people.person, people["at"], strict=True), 2):
+                rows.append((a, b, max(ta, tb)))
+        out = pd.DataFrame(rows, columns=["source", "target", "at"])
+    elif kind == "coauthor":
+        auth = credits.loc[credits.role.isin(["author", "co-author"]), ["repo", "sha", "person", "at"]].dropna()
+        pairs = auth.merge(auth, on=["repo", "sha"], suffixes=("", "_b"))
+        pairs = pairs[pairs.person < pairs.person_b]
+        out = pairs.rename(columns={"person": "source", "person_b": "target"})[["source", "target", "at"]]
+    else:
+        raise UsageError(f"bad graph kind {kind!r}: use one of {', '.join(_KINDS)}")
+    out = out.dropna()
+    out = out[(out.source != out.target) & (out["at"] <= end)]
+    if start is not None:
+        out = out[out["at"] > start]
+    return out
+
+
+def contributor_graph(activity: Activity, *, kind: str = "review", window: Any = None, as_of: Any = None,
+                      exclude_bots: bool = True) -> nx.Graph:
+    """A contributor graph of ``kind`` 'review' (directed), 'collaboration' or 'coauthor'.
+
+    ``window`` limits it to the trailing period before ``as_of`` (default: all history).
+
+    >>> import contribfunnel as cf
+    >>> G = cf.contributor_graph(cf.load_example(), kind="review")
+    >>> G.is_directed(), all("weight" in d for _, _, d in G.edges(data=True))
+    (True, True)
+    """
+    end = _end(activity, as_of)
+    start = end - parse_window(window) if window is not None else None
+    e = _edges(activity, kind, start, end)
+    people = activity.people.set_index("person")
+    if exclude_bots:
+        bots = set(people.index[people.is_bot])
+        e = e[~e.source.isin(bots) & ~e.target.isin(bots)]
+    g = e.groupby(["source", "target"])["at"].agg(["size", "min", "max"]).reset_index()
+    G: nx.Graph = nx.DiGraph() if kind == "review" else nx.Graph()
+    for r in g.itertuples(index=False):
+        a, b = str(r.source), str(r.target)
+        if not G.is_directed() and G.has_edge(a, b):
+            d = G[a][b]
+            d["weight"] += int(r.size)
+            d["first_at"], d["last_at"] = min(d["first_at"], r.min), max(d["last_at"], r.max)
+        else:
+            G.add_edge(a, b, weight=int(r.size), first_at=r.min, last_at=r.max)
+    for node in G.nodes:
+        if node in people.index:
+            p = people.loc[node]
+            G.nodes[node].update(is_external=not bool(p.is_internal), is_bot=bool(p.is_bot), roles=tuple(p.roles),
+                                 first_seen_at=p.first_seen_at,
+                                 organization=None if pd.isna(p.organization) else str(p.organization))
+    return G
+
+
+def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 300) -> pd.DataFrame:
+    """Per-person centrality: degree, weighted degree, PageRank, k-core, community and betweenness.
+
+    Communities are seeded Louvain on the undirected weighted graph (reproducible
+    for a seed); betweenness is exact up to ``betweenness_sample`` nodes and
+    estimated from that many sampled sources above it.
+
+    >>> import contribfunnel as cf
+    >>> s = cf.graph_summary(cf.contributor_graph(cf.load_example(), kind="collaboration"))
+    >>> list(s.columns)
+    ['person', 'degree', 'strength', 'pagerank', 'core', 'community', 'betweenness']
+    """
+    cols = ["person", "degree", "strength", "pagerank", "core", "community", "betweenness"]
+    if G.number_of_nodes() == 0:
+        return pd.DataFrame(columns=cols)
+    U = G.to_undirected() if G.is_directed() else G
+    U = nx.Graph(U)
+    U.remove_edges_from(nx.selfloop_edges(U))
+    pr = nx.pagerank(G, weight="weight")
+    core = nx.core_number(U)
+    comms = nx.community.louvain_communities(U, weight="weight", seed=seed)
+    community = {n: i for i, c in enumerate(sorted(comms, key=len, reverse=True)) for n in c}
+    k = None if U.number_of_nodes() <= betweenness_sample else betweenness_sample
+    btw = nx.betweenness_centrality(U, k=k, seed=seed, normalized=True)
+    rows = [{"person": n, "degree": G.degree(n), "strength": G.degree(n, weight="weight"), "pagerank": pr[n],
+             "core": core[n], "community": community[n], "betweenness": btw[n]} for n in G.nodes]
+    return pd.DataFrame(rows, columns=cols).sort_values("pagerank", ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Mentors:
+    """Who answers newcomers' first PRs, and how concentrated that load is."""
+
+    table: pd.DataFrame
+    first_prs: int
+    answered: int
+    top_share: float
+    hhi: float
+
+    def _repr_html_(self) -> str:
+        return str(self.table.head(20).to_html(index=False, escape=True))
+
+
+def mentors(activity: Activity, *, window: Any = "365D", as_of: Any = None) -> Mentors:
+    """Responders to newcomers' first PRs (ready in the window): count, share, and concentration.
+
+    ``top_share`` is the busiest responder's share of the answered first PRs;
+    ``hhi`` the Herfindahl index of the shares (1 = one person answers everyone).
+
+    >>> import contribfunnel as cf
+    >>> m = cf.mentors(cf.load_example())
+    >>> 0 < m.top_share <= 1 and m.answered <= m.first_prs
+    True
+    """
+    end = _end(activity, as_of)
+    fc = first_contributions(activity, as_of=end)
+    if window is not None:
+        fc = fc[fc.ready_at > end - parse_window(window)]
+    answered = fc[fc.is_responded & fc.responder.notna()]
+    counts = answered.responder.value_counts()
+    shares = counts / counts.sum() if len(counts) else counts.astype(float)
+    table = pd.DataFrame({"person": counts.index.astype(str), "answered": counts.to_numpy(),
+                          "share": shares.to_numpy()})
+    return Mentors(table=table, first_prs=len(fc), answered=len(answered),
+                   top_share=float(shares.iloc[0]) if len(shares) else float("nan"),
+                   hhi=float((shares**2).sum()) if len(shares) else float("nan"))
+
+
+@dataclass(frozen=True)
+class Autonomy:
+    """Whether the development group governs itself (design §7)."""
+
+    mergers: int
+    top_merger: str | None
+    top_merger_share: float
+    bus_factor_merges_reviews: int
+    newcomer_answered_without_top: float
+    top_responder: str | None
+    review_connected_without_top: bool | None
+    review_top_node: str | None
+    communities: int
+    declared_teams: tuple[str, ...]
+    merge_shares: pd.DataFrame = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if k != "merge_shares"}
+
+
+def _declared_teams(activity: Activity) -> tuple[str, ...]:
+    files = activity.repo_files
+    text = "\n".join(files.loc[files.kind.isin(["codeowners", "governance", "maintainers"]), "content"].dropna())
+    teams = set(re.findall(r"@[\w.-]+/[\w.-]+", text)) | {m.strip() for m in re.findall(r"\bSIG[- ][\w-]+", text)}
+    return tuple(sorted(teams))
+
+
+def autonomy(activity: Activity, *, window: Any = "365D", as_of: Any = None, seed: int = 0) -> Autonomy:
+    """Distinct mergers, the top merger's share, the bus factor over merges and reviews, the share of
+    newcomers' first PRs answered by someone other than the busiest responder, whether the review graph
+    stays connected without its most connected person, and detected communities against declared teams.
+
+    >>> import contribfunnel as cf
+    >>> a = cf.autonomy(cf.load_example())
+    >>> a.mergers >= 1 and 0 <= a.top_merger_share <= 1
+    True
+    """
+    end = _end(activity, as_of)
+    span = parse_window(window)
+    c = contributions(activity)
+    c = c[(c["at"] <= end) & (c["at"] > end - span)]
+    merges = c[c.kind == "merge"].person.value_counts()
+    shares = merges / merges.sum() if len(merges) else merges.astype(float)
+    bf = absence_factor(c[c.kind.isin(["merge", "review"])].person.value_counts().to_numpy())
+    fc = first_contributions(activity, as_of=end)
+    fc = fc[fc.ready_at > end - span]
+    resp = fc.responder[fc.is_responded].value_counts()
+    top_resp = str(resp.index[0]) if len(resp) else None
+    without = (float((fc.is_responded & fc.responder.notna() & (fc.responder != top_resp)).sum() / len(fc))
+               if len(fc) else float("nan"))
+    G = contributor_graph(activity, kind="review", window=window, as_of=end).to_undirected()
+    connected: bool | None = None
+    top_node: str | None = None
+    if G.number_of_nodes() >= 3:
+        main = G.subgraph(max(nx.connected_components(G), key=len)).copy()
+        top_node = max(main.degree(weight="weight"), key=lambda kv: (kv[1], str(kv[0])))[0]
+        main.remove_node(top_node)
+        connected = main.number_of_nodes() > 0 and nx.is_connected(main)
+    collab = contributor_graph(activity, kind="collaboration", window=window, as_of=end)
+    n_comm = len(nx.community.louvain_communities(collab, weight="weight", seed=seed)) if len(collab) else 0
+    return Autonomy(
+        mergers=len(merges),
+        top_merger=str(merges.index[0]) if len(merges) else None,
+        top_merger_share=float(shares.iloc[0]) if len(shares) else float("nan"),
+        bus_factor_merges_reviews=int(bf),
+        newcomer_answered_without_top=without,
+        top_responder=top_resp,
+        review_connected_without_top=connected,
+        review_top_node=top_node,
+        communities=n_comm,
+        declared_teams=_declared_teams(activity),
+        merge_shares=pd.DataFrame({"person": merges.index.astype(str), "merges": merges.to_numpy(),
+                                   "share": shares.to_numpy()}),
+    )

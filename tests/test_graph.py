@@ -29,22 +29,22 @@ def build(merges: list[tuple[int, str, str]], reviews: list[tuple[int, str]]) ->
 def test_review_graph_edges_and_attributes() -> None:
     act = build([(1, "bo", "ann"), (2, "cy", "ann"), (3, "bo", "dee")],
                 [(1, "ann"), (1, "ci[bot]"), (2, "ann"), (3, "dee"), (3, "bo")])
-    G = cf.contributor_graph(act, kind="review")
-    assert set(G.edges) == {("ann", "bo"), ("ann", "cy"), ("dee", "bo")}  # no bot, no self-review
-    assert G["ann"]["bo"]["weight"] == 1
-    assert G.nodes["ann"]["is_bot"] is False
-    assert "ci[bot]" not in G
+    graph = cf.contributor_graph(act, kind="review")
+    assert set(graph.edges) == {("ann", "bo"), ("ann", "cy"), ("dee", "bo")}  # no bot, no self-review
+    assert graph["ann"]["bo"]["weight"] == 1
+    assert graph.nodes["ann"]["is_bot"] is False
+    assert "ci[bot]" not in graph
     assert "ci[bot]" in cf.contributor_graph(act, kind="review", exclude_bots=False)
     collab = cf.contributor_graph(act, kind="collaboration")
     assert collab.has_edge("ann", "bo") and not collab.is_directed()
 
 
 def test_summary_is_reproducible() -> None:
-    G = cf.contributor_graph(cf.load_example(), kind="collaboration")
-    a, b = cf.graph_summary(G, seed=3), cf.graph_summary(G, seed=3)
+    graph = cf.contributor_graph(cf.load_example(), kind="collaboration")
+    a, b = cf.graph_summary(graph, seed=3), cf.graph_summary(graph, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert abs(a.pagerank.sum() - 1) < 1e-9
-    assert set(a.person) == set(G.nodes)
+    assert set(a.person) == set(graph.nodes)
 
 
 def test_autonomy_single_merger_and_star_review_graph() -> None:
@@ -70,5 +70,5 @@ def test_autonomy_spread() -> None:
     assert a.mergers == 4 and a.top_merger_share == 0.25
     assert a.bus_factor_merges_reviews >= 2
     assert a.review_connected_without_top is True
-    G = cf.contributor_graph(act, kind="review").to_undirected()
-    assert nx.is_connected(G)
+    graph = cf.contributor_graph(act, kind="review").to_undirected()
+    assert nx.is_connected(graph)

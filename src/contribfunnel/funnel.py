@@ -5,7 +5,7 @@ Stages (design §7): ``participant`` (any issue, comment, review, PR or commit)
 ``first_merged`` → ``second_merged`` → ``sustained`` (merged work in two or
 more quarters) → ``reviewer`` (reviewed someone else's work) → ``maintainer``
 (merged someone else's work).  A person reaches a stage in the funnel only
-within ``horizon`` of their first participation, so old and young cohorts are
+after all earlier stages, and only within ``horizon`` of their first participation, so old and young cohorts are
 comparable; cohorts whose horizon has not passed by ``as_of`` are marked
 incomplete.  Times to each stage are Kaplan–Meier curves (not yet reached =
 right-censored at ``as_of``).
@@ -92,12 +92,13 @@ def funnel(activity: Activity, *, by: str = "quarter", horizon: Any = "180D", as
     t = stage_times(activity, as_of=end)
     t["cohort"] = period_of(t.participant, by)
     limit = t.participant + span
-    # Reaching a later stage implies the earlier ones, so each stage is reached
-    # at the latest of its own time and the previous stages' times.
+    # A stage counts only once every earlier stage is reached: it is reached at the
+    # latest of its own time and the earlier stages' times (so counts never grow).
     reached = pd.DataFrame(index=t.index)
-    running = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns, UTC]")
+    running = t[stages[0]]
     for s in stages:
-        running = t[s].where(t[s].notna() & (running.isna() | (t[s] >= running)), running).where(t[s].notna())
+        both = running.notna() & t[s].notna()
+        running = t[s].where(both & (t[s] >= running), running).where(both)
         reached[s] = running.notna() & (running <= limit) & (running <= end)
     reached["cohort"] = t.cohort
     freq = {"quarter": "Q", "month": "M", "year": "Y"}.get(by, by)

@@ -54,6 +54,13 @@ def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool =
     (True, True)
     """
     end = _end(activity, as_of)
+    key = ("pr_timeline", end, count_decision)
+    if key not in activity._cache:
+        activity._cache[key] = _pr_timeline(activity, end, count_decision)
+    return activity._cache[key].copy()
+
+
+def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool) -> pd.DataFrame:
     items = activity.items
     prs = items[(items.kind == "pr") & items.ready_at.notna() & (items.ready_at <= end)].copy()
     bots = set(activity.people.loc[activity.people.is_bot, "person"])

@@ -12,7 +12,6 @@ Bots are left out unless ``exclude_bots=False``.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,14 +59,13 @@ def _edges(activity: Activity, kind: str, start: pd.Timestamp | None, end: pd.Ti
         ]).dropna()
         who = who[(who["at"] <= end) & ((who["at"] > start) if start is not None else True)]
         first = who.groupby(["repo", "number", "person"], as_index=False)["at"].min()
-        rows = []
-        for _, grp in first.groupby(["repo", "number"], sort=False):
-            if len(grp) < 2:
-                continue
-            people = grp.sort_values("at").head(_MAX_PARTICIPANTS)
-            for (a, ta), (b, tb) in itertools.combinations(zip(people.person, people["at"], strict=True), 2):
-                rows.append((a, b, max(ta, tb)))
-        out = pd.DataFrame(rows, columns=["source", "target", "at"])
+        first = first.sort_values(["repo", "number", "at", "person"])
+        first = first[first.groupby(["repo", "number"]).cumcount() < _MAX_PARTICIPANTS]
+        first = first[first.groupby(["repo", "number"]).person.transform("size") > 1]
+        pairs = first.merge(first, on=["repo", "number"], suffixes=("", "_b"))
+        pairs = pairs[pairs.person < pairs.person_b]
+        out = pd.DataFrame({"source": pairs.person.to_numpy(), "target": pairs.person_b.to_numpy(),
+                            "at": pairs[["at", "at_b"]].max(axis=1).to_numpy()})
     elif kind == "coauthor":
         auth = credits.loc[credits.role.isin(["author", "co-author"]), ["repo", "sha", "person", "at"]].dropna()
         pairs = auth.merge(auth, on=["repo", "sha"], suffixes=("", "_b"))
@@ -100,26 +98,27 @@ def contributor_graph(activity: Activity, *, kind: str = "review", window: Any =
     if exclude_bots:
         bots = set(people.index[people.is_bot])
         e = e[~e.source.isin(bots) & ~e.target.isin(bots)]
-    g = e.groupby(["source", "target"])["at"].agg(["size", "min", "max"]).reset_index()
-    G: nx.Graph = nx.DiGraph() if kind == "review" else nx.Graph()
-    for r in g.itertuples(index=False):
-        a, b = str(r.source), str(r.target)
-        if not G.is_directed() and G.has_edge(a, b):
-            d = G[a][b]
-            d["weight"] += int(r.size)
-            d["first_at"], d["last_at"] = min(d["first_at"], r.min), max(d["last_at"], r.max)
-        else:
-            G.add_edge(a, b, weight=int(r.size), first_at=r.min, last_at=r.max)
-    for node in G.nodes:
-        if node in people.index:
-            p = people.loc[node]
-            G.nodes[node].update(is_external=not bool(p.is_internal), is_bot=bool(p.is_bot), roles=tuple(p.roles),
-                                 first_seen_at=p.first_seen_at,
-                                 organization=None if pd.isna(p.organization) else str(p.organization))
+    if G_undirected := kind != "review":  # one edge per pair, whichever way round it was seen
+        swap = e.source > e.target
+        e = e.assign(source=e.source.where(~swap, e.target), target=e.target.where(~swap, e.source))
+    g = (e.groupby(["source", "target"])["at"].agg(["size", "min", "max"]).reset_index()
+         .rename(columns={"size": "weight", "min": "first_at", "max": "last_at"}))
+    g["weight"] = g.weight.astype(int)
+    g = g.astype({"source": str, "target": str})
+    G: nx.Graph = nx.from_pandas_edgelist(g, "source", "target", edge_attr=["weight", "first_at", "last_at"],
+                                         create_using=nx.Graph() if G_undirected else nx.DiGraph())
+    known = people.loc[people.index.intersection(list(G.nodes))]
+    attrs = {
+        str(n): {"is_external": not bool(r.is_internal), "is_bot": bool(r.is_bot), "roles": tuple(r.roles),
+                 "first_seen_at": r.first_seen_at,
+                 "organization": None if pd.isna(r.organization) else str(r.organization)}
+        for n, r in zip(known.index, known.itertuples(index=False), strict=True)
+    }
+    nx.set_node_attributes(G, attrs)
     return G
 
 
-def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 300) -> pd.DataFrame:
+def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 32) -> pd.DataFrame:
     """Per-person centrality: degree, weighted degree, PageRank, k-core, community and betweenness.
 
     Communities are seeded Louvain on the undirected weighted graph (reproducible
@@ -245,8 +244,8 @@ def autonomy(activity: Activity, *, window: Any = "365D", as_of: Any = None, see
         top_node = max(main.degree(weight="weight"), key=lambda kv: (kv[1], str(kv[0])))[0]
         main.remove_node(top_node)
         connected = main.number_of_nodes() > 0 and nx.is_connected(main)
-    collab = contributor_graph(activity, kind="collaboration", window=window, as_of=end)
-    n_comm = len(nx.community.louvain_communities(collab, weight="weight", seed=seed)) if len(collab) else 0
+    # Working groups show in who reviews whom: communities of the review graph.
+    n_comm = len(nx.community.louvain_communities(G, weight="weight", seed=seed)) if len(G) else 0
     return Autonomy(
         mergers=len(merges),
         top_merger=str(merges.index[0]) if len(merges) else None,

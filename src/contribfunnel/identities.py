@@ -522,11 +522,16 @@ def _roles(
 def internal_mask(people: pd.DataFrame, persons: pd.Series, at: pd.Series) -> pd.Series:
     """Whether each ``persons[i]`` was internal at time ``at[i]`` under the rule recorded in ``people``.
 
-    Bots and unknown people are not internal.  Vectorised: one merge.
+    Bots and unknown people are not internal.  Vectorised: one index lookup, no per-row Python.
     """
-    cols = people[["person", "internal_rule", "internal_since_at", "internal_until_at"]]
-    df = pd.DataFrame({"person": persons.to_numpy(), "at": at.to_numpy()}).merge(cols, on="person", how="left")
-    matched = df.internal_rule.notna() & ~df.internal_rule.fillna("default").str.startswith("default")
-    after = df.internal_since_at.isna() | (df.internal_since_at <= df["at"])
-    before = df.internal_until_at.isna() | (df["at"] <= df.internal_until_at)
-    return pd.Series((matched & after & before).to_numpy(dtype=bool), index=persons.index)
+    rule = people.internal_rule.fillna("default")
+    matched = (~rule.str.startswith("default")).to_numpy(dtype=bool)
+    since = people.internal_since_at.to_numpy(dtype="datetime64[ns]")  # NaT where open
+    until = people.internal_until_at.to_numpy(dtype="datetime64[ns]")
+    idx = pd.Index(people.person.astype(object)).get_indexer(persons.astype(object))
+    known = idx >= 0
+    pos = np.where(known, idx, 0)
+    t = pd.DatetimeIndex(at).tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    lo, hi = since[pos], until[pos]
+    inside = (np.isnat(lo) | (lo <= t)) & (np.isnat(hi) | (t <= hi))
+    return pd.Series(known & matched[pos] & inside, index=persons.index)

@@ -336,7 +336,7 @@ def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float], 
 
 def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], window: int,
               end: pd.Timestamp) -> Criterion:
-    a = autonomy(activity, window=f"{window}D", as_of=end)
+    a = autonomy(activity, window="365D" if window == 365 else f"{window}D", as_of=end)
     checks: list[Check] = []
     evidence: dict[str, Any] = {
         "merge_shares": {str(r.person): round(float(r.share), 3) for r in a.merge_shares.head(10).itertuples()},

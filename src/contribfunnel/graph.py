@@ -133,9 +133,10 @@ def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 32) -
     cols = ["person", "degree", "strength", "pagerank", "core", "community", "betweenness"]
     if G.number_of_nodes() == 0:
         return pd.DataFrame(columns=cols)
-    U = G.to_undirected() if G.is_directed() else G
-    U = nx.Graph(U)
-    U.remove_edges_from(nx.selfloop_edges(U))
+    U = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else G
+    if nx.number_of_selfloops(U):
+        U = nx.Graph(U)
+        U.remove_edges_from(nx.selfloop_edges(U))
     pr = nx.pagerank(G, weight="weight")
     core = nx.core_number(U)
     comms = nx.community.louvain_communities(U, weight="weight", seed=seed)
@@ -224,6 +225,14 @@ def autonomy(activity: Activity, *, window: Any = "365D", as_of: Any = None, see
     True
     """
     end = _end(activity, as_of)
+    key = ("autonomy", end, str(window), seed)
+    if key not in activity._cache:
+        activity._cache[key] = _autonomy(activity, window, end, seed)
+    result: Autonomy = activity._cache[key]
+    return result
+
+
+def _autonomy(activity: Activity, window: Any, end: pd.Timestamp, seed: int) -> Autonomy:
     span = parse_window(window)
     c = contributions(activity)
     c = c[(c["at"] <= end) & (c["at"] > end - span)]

@@ -87,3 +87,31 @@ def test_first_contributions_one_per_newcomer_and_zero_guidance() -> None:
     fc = cf.first_contributions(act)
     assert fc.number.tolist() == [1]
     assert bool(fc.iloc[0].is_zero_guidance)
+
+
+def test_reviews_only_and_maintainers_only() -> None:
+    act = activity([{"number": 1, "author": "newbie"},
+                    {"number": 2, "author": "n1", "merged_at": h(50), "closed_at": h(50), "merged_by": "maint",
+                     "state": "merged"}], [
+        {"number": 1, "kind": "comment", "actor": "other", "at": h(1)},
+        {"number": 1, "kind": "review", "actor": "maint", "at": h(9), "review_state": "APPROVED"},
+    ])
+    t = cf.pr_timeline(act).set_index("number")
+    assert t.at[1, "response_hours"] == 1
+    assert cf.pr_timeline(act, reviews_only=True).set_index("number").at[1, "response_hours"] == 9
+    # maint merged someone else's PR, so has the maintainer role; "other" does not.
+    assert cf.pr_timeline(act, maintainers_only=True).set_index("number").at[1, "responder"] == "maint"
+
+
+def test_first_issues_censoring_and_close_by_other() -> None:
+    items = [{"number": 1, "author": "newbie", "kind": "issue"},
+             {"number": 2, "author": "other", "kind": "issue", "closed_at": h(30), "closed_by": "maint",
+              "state": "closed"},
+             {"number": 3, "author": "n1", "kind": "issue", "closed_at": h(4), "closed_by": "n1", "state": "closed"}]
+    act = activity(items, [{"number": 1, "kind": "comment", "actor": "ci[bot]", "at": h(1)},
+                           {"number": 3, "kind": "comment", "actor": "maint", "at": h(6)}], as_of="2026-01-15")
+    fi = cf.first_issues(act).set_index("number")
+    assert not fi.at[1, "is_responded"] and fi.at[1, "response_hours"] == 240  # a bot is no answer
+    assert fi.at[2, "is_responded"] and fi.at[2, "response_hours"] == 30 and fi.at[2, "responder"] == "maint"
+    assert not fi.at[3, "is_responded"] and fi.at[3, "response_hours"] == 4  # the author closed it first
+    assert fi.at[3, "closed_by_author"]

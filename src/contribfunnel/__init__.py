@@ -24,6 +24,7 @@ from contribfunnel.friction import (
     PeriodComparison,
     compare_periods,
     first_contributions,
+    first_issues,
     friction_summary,
     pr_timeline,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "elephant_factor",
     "external_contributors",
     "first_contributions",
+    "first_issues",
     "friction_summary",
     "funnel",
     "governance",

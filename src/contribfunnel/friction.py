@@ -3,7 +3,9 @@
 A PR waits from ``ready_at`` (drafts don't count).  A **response** is the first
 comment, review or review comment by a human other than the author at or after
 ``ready_at``; a merge or close by someone else counts too unless
-``count_decision=False``.  With no response yet the wait is **right-censored**
+``count_decision=False``; ``reviews_only=True`` counts only reviews and
+``maintainers_only=True`` only people with the maintainer role (they merged
+others' work or are listed in CODEOWNERS/MAINTAINERS).  With no response yet the wait is **right-censored**
 at ``as_of``, or at the author's own close: never dropped.  A **decision** is a
 merge, or a close by someone other than the author; an author's own close
 censors it (that is abandonment, not a decision).
@@ -23,7 +25,14 @@ from contribfunnel.identities import internal_mask
 from contribfunnel.periods import parse_quarter, period_of
 from contribfunnel.stats import km, wilson
 
-__all__ = ["PeriodComparison", "compare_periods", "first_contributions", "friction_summary", "pr_timeline"]
+__all__ = [
+    "PeriodComparison",
+    "compare_periods",
+    "first_contributions",
+    "first_issues",
+    "friction_summary",
+    "pr_timeline",
+]
 
 _RESPONSE_KINDS = ("comment", "review", "review_comment")
 _HOUR = pd.Timedelta(hours=1)
@@ -36,7 +45,8 @@ def _end(activity: Activity, as_of: Any) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool = True) -> pd.DataFrame:
+def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool = True, reviews_only: bool = False,
+                maintainers_only: bool = False) -> pd.DataFrame:
     """One row per PR that was ready for review by ``as_of``: waits for a response and a decision.
 
     Columns: ``repo``, ``number``, ``author``, ``is_external`` (at ``ready_at``),
@@ -54,13 +64,14 @@ def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool =
     (True, True)
     """
     end = _end(activity, as_of)
-    key = ("pr_timeline", end, count_decision)
+    key = ("pr_timeline", end, count_decision, reviews_only, maintainers_only)
     if key not in activity._cache:
-        activity._cache[key] = _pr_timeline(activity, end, count_decision)
+        activity._cache[key] = _pr_timeline(activity, end, count_decision, reviews_only, maintainers_only)
     return activity._cache[key].copy()
 
 
-def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool) -> pd.DataFrame:
+def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool, reviews_only: bool,
+                 maintainers_only: bool) -> pd.DataFrame:
     items = activity.items
     prs = items[(items.kind == "pr") & items.ready_at.notna() & (items.ready_at <= end)].copy()
     bots = set(activity.people.loc[activity.people.is_bot, "person"])
@@ -78,10 +89,15 @@ def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool) ->
     ev = activity.events
     ev = ev[ev.actor.notna() & (ev["at"] <= end)].merge(prs[[*key, "author", "ready_at", "decided_at"]], on=key)
     others = ev[(ev.actor != ev.author) & ~ev.actor.isin(bots)]
-    talk = others[others.kind.isin(_RESPONSE_KINDS) & (others["at"] >= others.ready_at)]
+    kinds = ("review",) if reviews_only else _RESPONSE_KINDS
+    talk = others[others.kind.isin(kinds) & (others["at"] >= others.ready_at)]
+    if maintainers_only:
+        talk = talk[talk.actor.isin(_maintainers(activity))]
     first = talk.sort_values("at").drop_duplicates(key)[[*key, "at", "actor"]]
     first = first.rename(columns={"at": "talk_at", "actor": "talk_by"})
     prs = prs.merge(first, on=key, how="left")
+    if maintainers_only:
+        decision_by_other &= closer.isin(_maintainers(activity))
     use_decision = decision_by_other.to_numpy() & count_decision
     dec_at = prs.decided_at.where(use_decision)
     take_decision = dec_at.notna() & (prs.talk_at.isna() | (dec_at < prs.talk_at))
@@ -124,7 +140,13 @@ def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool) ->
     return prs[cols].reset_index(drop=True)
 
 
+def _maintainers(activity: Activity) -> set[str]:
+    people = activity.people
+    return set(people.loc[people.roles.map(lambda r: "maintainer" in r), "person"])
+
+
 def first_contributions(activity: Activity, *, as_of: Any = None, count_decision: bool = True,
+                        reviews_only: bool = False, maintainers_only: bool = False,
                         max_guidance_comments: int = 2) -> pd.DataFrame:
     """One row per newcomer's first pull request (over the whole loaded history), with its friction.
 
@@ -140,7 +162,8 @@ def first_contributions(activity: Activity, *, as_of: Any = None, count_decision
     items = activity.items
     prs = items[(items.kind == "pr") & items.author.notna() & (items.created_at <= end)]
     firsts = prs.sort_values(["created_at", "number"]).drop_duplicates("author")[["repo", "number"]]
-    t = pr_timeline(activity, as_of=end, count_decision=count_decision).merge(firsts, on=["repo", "number"])
+    t = pr_timeline(activity, as_of=end, count_decision=count_decision, reviews_only=reviews_only,
+                    maintainers_only=maintainers_only).merge(firsts, on=["repo", "number"])
     t["is_zero_guidance"] = (t.outcome == "merged") & (t.review_rounds == 0) & (
         t.guidance_comments <= max_guidance_comments)
     return t.sort_values("ready_at").reset_index(drop=True)
@@ -260,3 +283,52 @@ def compare_periods(rows: pd.DataFrame, a: str, b: str) -> PeriodComparison:
         out.append({"metric": metric, "a": ka / na if na else float("nan"), "b": kb / nb if nb else float("nan"),
                     "statistic": "share", "test": "Fisher exact", "p_value": p, "n_a": na, "n_b": nb})
     return PeriodComparison(str(a_q), str(b_q), pd.DataFrame(out))
+
+
+def first_issues(activity: Activity, *, as_of: Any = None, maintainers_only: bool = False) -> pd.DataFrame:
+    """One row per newcomer's first issue (over the whole loaded history): the wait for a first human answer.
+
+    Columns: ``repo``, ``number``, ``author``, ``is_external``, ``created_at``,
+    ``first_response_at``, ``responder``, ``response_hours``, ``is_responded``
+    (False = right-censored at ``as_of`` or at the author's own close),
+    ``outcome`` (closed / open), ``closed_by_author``, ``title``.  A close by
+    someone else counts as an answer.
+
+    >>> import contribfunnel as cf
+    >>> fi = cf.first_issues(cf.load_example())
+    >>> bool(fi.author.is_unique), bool((fi.response_hours >= 0).all())
+    (True, True)
+    """
+    end = _end(activity, as_of)
+    items = activity.items
+    bots = set(activity.people.loc[activity.people.is_bot, "person"])
+    issues = items[(items.kind == "issue") & items.author.notna() & ~items.author.isin(bots)
+                   & (items.created_at <= end)]
+    first = issues.sort_values(["created_at", "number"]).drop_duplicates("author").copy()
+    key = ["repo", "number"]
+    ev = activity.events
+    ev = ev[ev.actor.notna() & (ev["at"] <= end) & (ev.kind == "comment")].merge(first[[*key, "author"]], on=key)
+    ev = ev[(ev.actor != ev.author) & ~ev.actor.isin(bots)]
+    if maintainers_only:
+        ev = ev[ev.actor.isin(_maintainers(activity))]
+    answer = ev.sort_values("at").drop_duplicates(key)[[*key, "at", "actor"]].rename(
+        columns={"at": "talk_at", "actor": "talk_by"})
+    first = first.merge(answer, on=key, how="left")
+    closed = first.closed_at.notna() & (first.closed_at <= end)
+    own = closed & (first.closed_by.isna() | (first.closed_by == first.author))
+    other_close = closed & ~own & ~first.closed_by.isin(bots)
+    if maintainers_only:
+        other_close &= first.closed_by.isin(_maintainers(activity))
+    close_at = first.closed_at.where(other_close)
+    take_close = close_at.notna() & (first.talk_at.isna() | (close_at < first.talk_at))
+    first["first_response_at"] = first.talk_at.where(~take_close, close_at)
+    first["responder"] = first.talk_by.where(~take_close, first.closed_by)
+    stop = first.closed_at.where(own).fillna(end)
+    first["is_responded"] = first.first_response_at.notna() & (first.first_response_at <= stop)
+    first["response_hours"] = (first.first_response_at.where(first.is_responded, stop) - first.created_at) / _HOUR
+    first["outcome"] = np.where(closed.to_numpy(), "closed", "open")
+    first["closed_by_author"] = own.to_numpy(dtype=bool)
+    first["is_external"] = ~internal_mask(activity.people, first.author, first.created_at).to_numpy()
+    cols = ["repo", "number", "author", "is_external", "created_at", "first_response_at", "responder",
+            "response_hours", "is_responded", "outcome", "closed_by_author", "title"]
+    return first[cols].sort_values("created_at").reset_index(drop=True)

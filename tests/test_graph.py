@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import networkx as nx
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contribfunnel as cf
+from contribfunnel.graph import core_numbers
 
 T0 = pd.Timestamp("2026-01-05", tz="UTC")
 
@@ -72,3 +75,10 @@ def test_autonomy_spread() -> None:
     assert a.review_connected_without_top is True
     graph = cf.contributor_graph(act, kind="review").to_undirected()
     assert nx.is_connected(graph)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 60), st.floats(0.0, 0.5), st.integers(0, 10_000))
+def test_core_numbers_equal_networkx(n: int, p: float, seed: int) -> None:
+    graph = nx.gnp_random_graph(n, p, seed=seed)
+    assert core_numbers(graph) == nx.core_number(graph)

@@ -121,8 +121,7 @@ def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool, re
     prs["guidance_comments"] = talk_n.reindex(idx, fill_value=0).to_numpy()
 
     # Abandoned: closed unmerged by its author, or open with no author activity for 90 days.
-    own = activity.events.merge(prs[[*key, "author"]], on=key)
-    own = own[(own.actor == own.author) & (own["at"] <= end)].groupby(key)["at"].max()
+    own = ev[ev.actor == ev.author].groupby(key)["at"].max()  # ev: this PR's events up to `end`
     last_own = pd.Series(own.reindex(idx).to_numpy(), index=prs.index)
     last_own = last_own.where(last_own.notna(), prs.created_at)
     last_own = pd.concat([last_own, prs.created_at], axis=1).max(axis=1)

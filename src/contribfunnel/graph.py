@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from contribfunnel.activity import Activity
 from contribfunnel.community import contributions
@@ -26,10 +28,11 @@ from contribfunnel.friction import first_contributions
 from contribfunnel.periods import parse_window
 from contribfunnel.stats import absence_factor
 
-__all__ = ["Autonomy", "Mentors", "autonomy", "contributor_graph", "graph_summary", "mentors"]
+__all__ = ["Autonomy", "Mentors", "autonomy", "contributor_graph", "core_numbers", "graph_summary", "mentors"]
 
 _KINDS = ("review", "collaboration", "coauthor")
-_MAX_PARTICIPANTS = 50  # a thread with more people than this adds no pairwise edges beyond its first 50
+_MAX_PARTICIPANTS = 50
+_BETWEENNESS_VISITS = 2_000_000  # a thread with more people than this adds no pairwise edges beyond its first 50
 
 
 def _end(activity: Activity, as_of: Any) -> pd.Timestamp:
@@ -64,8 +67,9 @@ def _edges(activity: Activity, kind: str, start: pd.Timestamp | None, end: pd.Ti
         first = first[first.groupby(["repo", "number"]).person.transform("size") > 1]
         pairs = first.merge(first, on=["repo", "number"], suffixes=("", "_b"))
         pairs = pairs[pairs.person < pairs.person_b]
+        later = np.maximum(pairs["at"].to_numpy(dtype="datetime64[ns]"), pairs["at_b"].to_numpy(dtype="datetime64[ns]"))
         out = pd.DataFrame({"source": pairs.person.to_numpy(), "target": pairs.person_b.to_numpy(),
-                            "at": pairs[["at", "at_b"]].max(axis=1).to_numpy()})
+                            "at": pd.DatetimeIndex(later).tz_localize("UTC")})
     elif kind == "coauthor":
         auth = credits.loc[credits.role.isin(["author", "co-author"]), ["repo", "sha", "person", "at"]].dropna()
         pairs = auth.merge(auth, on=["repo", "sha"], suffixes=("", "_b"))
@@ -118,12 +122,45 @@ def contributor_graph(activity: Activity, *, kind: str = "review", window: Any =
     return G
 
 
+def core_numbers(G: nx.Graph) -> dict[Any, int]:
+    """k-core number of every node (as ``networkx.core_number``), by vectorised peeling.
+
+    >>> core_numbers(nx.complete_graph(4)) == nx.core_number(nx.complete_graph(4))
+    True
+    """
+    nodes = list(G.nodes)
+    if not nodes:
+        return {}
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = np.array([(index[a], index[b]) for a, b in G.edges if a != b], dtype=np.int64).reshape(-1, 2)
+    n = len(nodes)
+    rows = np.concatenate([edges[:, 0], edges[:, 1]])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    adj = sparse.csr_matrix((np.ones(rows.size, dtype=np.int64), (rows, cols)), shape=(n, n))
+    adj.data[:] = 1  # simple graph: parallel entries count once
+    alive = np.ones(n, dtype=bool)
+    degree = np.asarray(adj.sum(axis=1)).ravel()
+    core = np.zeros(n, dtype=np.int64)
+    k = 0
+    while alive.any():
+        k = max(k, int(degree[alive].min()))
+        while True:  # peel everyone below k+1 until nobody else drops
+            peel = alive & (degree <= k)
+            if not peel.any():
+                break
+            core[peel] = k
+            alive &= ~peel
+            degree = degree - np.asarray(adj @ peel.astype(np.int64)).ravel()
+    return {node: int(core[i]) for i, node in enumerate(nodes)}
+
+
 def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 32) -> pd.DataFrame:
     """Per-person centrality: degree, weighted degree, PageRank, k-core, community and betweenness.
 
     Communities are seeded Louvain on the undirected weighted graph (reproducible
     for a seed); betweenness is exact up to ``betweenness_sample`` nodes and
-    estimated from that many sampled sources above it.
+    estimated from sampled sources above it (at most ``betweenness_sample``, fewer
+    on very large graphs so that the estimate costs about two million edge visits).
 
     >>> import contribfunnel as cf
     >>> s = cf.graph_summary(cf.contributor_graph(cf.load_example(), kind="collaboration"))
@@ -138,10 +175,13 @@ def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 32) -
         U = nx.Graph(U)
         U.remove_edges_from(nx.selfloop_edges(U))
     pr = nx.pagerank(G, weight="weight")
-    core = nx.core_number(U)
+    core = core_numbers(U)
     comms = nx.community.louvain_communities(U, weight="weight", seed=seed)
     community = {n: i for i, c in enumerate(sorted(comms, key=len, reverse=True)) for n in c}
-    k = None if U.number_of_nodes() <= betweenness_sample else betweenness_sample
+    # Sampled sources, budgeted at about 2M edge visits: Brandes–Pich estimates on large graphs.
+    budget = max(8, _BETWEENNESS_VISITS // max(1, U.number_of_edges()))
+    sample = min(betweenness_sample, budget)
+    k = None if U.number_of_nodes() <= sample else sample
     btw = nx.betweenness_centrality(U, k=k, seed=seed, normalized=True)
     rows = [{"person": n, "degree": G.degree(n), "strength": G.degree(n, weight="weight"), "pagerank": pr[n],
              "core": core[n], "community": community[n], "betweenness": btw[n]} for n in G.nodes]

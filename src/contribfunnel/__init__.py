@@ -34,6 +34,7 @@ from contribfunnel.graph import Autonomy, Mentors, autonomy, contributor_graph, 
 from contribfunnel.identities import is_known_bot, resolve_identities
 from contribfunnel.report import Report, report
 from contribfunnel.sources.git import load_git
+from contribfunnel.sources.github import fetch_github, read_store
 from contribfunnel.synthetic import make_activity
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "contributors",
     "elephant_factor",
     "external_contributors",
+    "fetch_github",
     "first_contributions",
     "first_issues",
     "friction_summary",
@@ -74,6 +76,7 @@ __all__ = [
     "newcomers",
     "pr_timeline",
     "read_activity",
+    "read_store",
     "report",
     "resolve_identities",
     "retention",

@@ -21,6 +21,7 @@ from contribfunnel.identities import resolve_identities
 from contribfunnel.periods import as_of_quarter
 from contribfunnel.report import report
 from contribfunnel.sources.git import load_git
+from contribfunnel.sources.github import fetch_github
 
 __all__ = ["main"]
 
@@ -37,11 +38,18 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="contribfunnel", description="Can outsiders contribute without hand-holding, and do enough of them?")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    def github(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--store", metavar="PATH", help="SQLite store (default: ~/.cache/contribfunnel/github/...)")
+        sp.add_argument("--base-url", metavar="URL", help="GitHub Enterprise API URL, e.g. https://host/api/v3")
+        sp.add_argument("--since", metavar="DATE", help="analyse only items created on or after DATE")
+        sp.add_argument("--quiet", action="store_true", help="no progress bar")
+
     def target(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("target", nargs="?", help="a git clone, a saved Activity folder, or OWNER/REPO")
         sp.add_argument("--example", action="store_true", help="use the bundled example data (offline, no token)")
         sp.add_argument("--config", metavar="FILE", help="TOML config: internal people, bots, aliases, thresholds")
         sp.add_argument("--quarter", metavar="YYYYQn", help="report on the window ending with this quarter")
+        github(sp)
 
     rp = sub.add_parser("report", help="write a report (Markdown to stdout by default)")
     target(rp)
@@ -50,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     cp = sub.add_parser("check", help="print the stage-10 scorecard; exit 1 when a criterion fails")
     target(cp)
     cp.add_argument("--strict", action="store_true", help="also exit 1 when a criterion lacks data")
-    fp = sub.add_parser("fetch", help="fetch a GitHub repository's activity into a local store")
+    fp = sub.add_parser("fetch", help="fetch or refresh a GitHub repository's activity in the local store")
     fp.add_argument("target", help="OWNER/REPO")
+    fp.add_argument("--config", metavar="FILE", help=argparse.SUPPRESS)
+    github(fp)
     return p
 
 
@@ -69,13 +79,14 @@ def _load(args: argparse.Namespace, config: Config) -> Activity:
             act = read_activity(path)
             return resolve_identities(act, config=config) if args.config else act
         return load_git(path, config=config)
-    return _github_target(args.target)
+    return _github_target(args, config)
 
 
-def _github_target(text: str) -> Activity:
+def _github_target(args: argparse.Namespace, config: Config) -> Activity:
+    text = args.target
     if _SLUG.match(text):
-        raise UsageError(f"{text}: the GitHub source is not available in this version yet; "
-                         "give a local clone path instead (git clone, then contribfunnel report PATH)")
+        return fetch_github(text, since=args.since, base_url=args.base_url, store=args.store, config=config,
+                            quiet=args.quiet)
     if text.count("/") >= 1 and not text.startswith((".", "/", "~")):
         raise UsageError(f"{text}: no such path, and not a valid OWNER/REPO")
     raise UsageError(f"no such path: {text}")
@@ -83,11 +94,15 @@ def _github_target(text: str) -> Activity:
 
 def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
+    config = load_config(args.config)
     if args.command == "fetch":
         if not _SLUG.match(args.target):
             raise UsageError(f"{args.target}: not a valid OWNER/REPO")
-        raise UsageError(f"{args.target}: the GitHub source is not available in this version yet")
-    config = load_config(args.config)
+        act = fetch_github(args.target, since=args.since, base_url=args.base_url, store=args.store, config=config,
+                           quiet=args.quiet)
+        print(f"{args.target}: {(act.items.kind == 'pr').sum()} pull requests, {(act.items.kind == 'issue').sum()} "
+              f"issues, {len(act.events)} events, {len(act.people)} people in the store", file=sys.stderr)
+        return 0
     act = _load(args, config)
     if args.command == "check":
         card = stage10(act, config=config, as_of=as_of_quarter(act.meta.as_of, args.quarter, starts_at=act.starts_at))

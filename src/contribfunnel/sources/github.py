@@ -223,7 +223,7 @@ def fetch_github(
     base_url: str | None = None,
     store: str | Path | None = None,
     config: Config | None = None,
-    page_size: int = 50,
+    page_size: int = 100,
     quiet: bool = False,
     retry: Retry | None = None,
 ) -> Activity:

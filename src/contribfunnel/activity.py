@@ -106,6 +106,12 @@ class Activity:
     #: Derived tables computed once per Activity (pure functions of it); ``replace`` starts afresh.
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def end(self, as_of: Any = None) -> pd.Timestamp:
+        """The analysis date: ``as_of`` in UTC when given, else ``meta.as_of`` (never the clock)."""
+        from contribfunnel.periods import to_utc
+
+        return self.meta.as_of if as_of is None else to_utc(as_of, name="as_of")
+
     @property
     def starts_at(self) -> pd.Timestamp | None:
         """The first activity in the data (commits, items or events), or None when there is none."""

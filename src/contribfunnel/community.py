@@ -34,11 +34,6 @@ _UNITS = {"commits": ("commit",), "merged_prs": ("merged_pr",), "reviews": ("rev
           "merged": MERGED_KINDS}
 
 
-def _as_of(activity: Activity, as_of: Any) -> pd.Timestamp:
-    if as_of is None:
-        return activity.meta.as_of
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def contributions(activity: Activity, *, exclude_bots: bool = True) -> pd.DataFrame:
@@ -205,7 +200,7 @@ def external_contributors(activity: Activity, *, window: Any = "365D", as_of: An
     >>> ext.window_days, ext.count > 30, ext.all_time >= ext.count
     (365, True, True)
     """
-    end = _as_of(activity, as_of)
+    end = activity.end(as_of)
     span = parse_window(window)
     c = _with_affiliation(activity, contributions(activity))
     c = c[c["at"] <= end]
@@ -267,7 +262,7 @@ def _unit_rows(activity: Activity, unit: str, window: Any, as_of: Any) -> pd.Dat
         from contribfunnel.errors import UsageError
 
         raise UsageError(f"bad unit {unit!r}: use one of {', '.join(_UNITS)}")
-    end = _as_of(activity, as_of)
+    end = activity.end(as_of)
     c = contributions(activity)
     c = c[c.kind.isin(_UNITS[unit]) & (c["at"] <= end)]
     if window is not None:
@@ -310,7 +305,7 @@ def retention(activity: Activity, *, by: str = "quarter", periods: int = 4, as_o
     >>> bool(((r.low <= r.share) & (r.share <= r.high)).all())
     True
     """
-    end = _as_of(activity, as_of)
+    end = activity.end(as_of)
     c = contributions(activity)
     c = c[c.kind.isin(MERGED_KINDS) & (c["at"] <= end)]
     if c.empty:

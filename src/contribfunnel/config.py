@@ -40,7 +40,8 @@ from typing import Any
 
 import pandas as pd
 
-from contribfunnel.errors import ConfigError
+from contribfunnel.errors import ConfigError, UsageError
+from contribfunnel.periods import to_utc
 
 __all__ = ["THRESHOLDS", "Config", "DatedValue", "load_config"]
 
@@ -218,10 +219,9 @@ def _date(value: Any, where: str) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        ts = pd.Timestamp(str(value))
-    except ValueError:
-        raise ConfigError(f"{where}: not a date: {value!r}") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return to_utc(str(value), name=where)
+    except UsageError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _dated(value: Any, key: str, where: str) -> DatedValue:

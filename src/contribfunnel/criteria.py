@@ -211,7 +211,7 @@ def stage10(activity: Activity, *, config: Config | None = None, as_of: Any = No
     """
     cfg = config or Config()
     t = cfg.thresholds
-    end = activity.meta.as_of if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    end = activity.end(as_of)
     window = int(t["window_days"])
     has_items = bool((activity.items.kind == "pr").any())
     gov = governance(activity).set_index("check")

@@ -38,11 +38,6 @@ _RESPONSE_KINDS = ("comment", "review", "review_comment")
 _HOUR = pd.Timedelta(hours=1)
 
 
-def _end(activity: Activity, as_of: Any) -> pd.Timestamp:
-    if as_of is None:
-        return activity.meta.as_of
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool = True, reviews_only: bool = False,
@@ -63,7 +58,7 @@ def pr_timeline(activity: Activity, *, as_of: Any = None, count_decision: bool =
     >>> bool((t.response_hours >= 0).all()), bool((~t.is_responded).any())
     (True, True)
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     key = ("pr_timeline", end, count_decision, reviews_only, maintainers_only)
     if key not in activity._cache:
         activity._cache[key] = _pr_timeline(activity, end, count_decision, reviews_only, maintainers_only)
@@ -157,7 +152,7 @@ def first_contributions(activity: Activity, *, as_of: Any = None, count_decision
     >>> bool(fc.author.is_unique), set(fc.outcome) <= {"merged", "closed", "open"}
     (True, True)
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     items = activity.items
     prs = items[(items.kind == "pr") & items.author.notna() & (items.created_at <= end)]
     firsts = prs.sort_values(["created_at", "number"]).drop_duplicates("author")[["repo", "number"]]
@@ -298,7 +293,7 @@ def first_issues(activity: Activity, *, as_of: Any = None, maintainers_only: boo
     >>> bool(fi.author.is_unique), bool((fi.response_hours >= 0).all())
     (True, True)
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     items = activity.items
     bots = set(activity.people.loc[activity.people.is_bot, "person"])
     issues = items[(items.kind == "issue") & items.author.notna() & ~items.author.isin(bots)

@@ -29,11 +29,6 @@ __all__ = ["STAGES", "funnel", "stage_times", "time_to_stage"]
 STAGES = ("participant", "opened_pr", "first_merged", "second_merged", "sustained", "reviewer", "maintainer")
 
 
-def _end(activity: Activity, as_of: Any) -> pd.Timestamp:
-    if as_of is None:
-        return activity.meta.as_of
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def stage_times(activity: Activity, *, as_of: Any = None) -> pd.DataFrame:
@@ -44,7 +39,7 @@ def stage_times(activity: Activity, *, as_of: Any = None) -> pd.DataFrame:
     >>> bool((t.participant <= t.first_merged).all() or t.first_merged.isna().any())
     True
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     c = contributions(activity)
     c = c[c["at"] <= end]
     g = c.groupby("person")["at"]
@@ -87,7 +82,7 @@ def funnel(activity: Activity, *, by: str = "quarter", horizon: Any = "180D", as
     unknown = [s for s in stages if s not in STAGES]
     if unknown or not stages or stages[0] != "participant":
         raise UsageError(f"bad stages {stages!r}: choose from {', '.join(STAGES)}, starting with 'participant'")
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     span = parse_window(horizon)
     t = stage_times(activity, as_of=end)
     t["cohort"] = period_of(t.participant, by)
@@ -135,7 +130,7 @@ def time_to_stage(activity: Activity, *, stage: str = "first_merged", by: str | 
     """
     if stage not in STAGES[1:]:
         raise UsageError(f"bad stage {stage!r}: choose from {', '.join(STAGES[1:])}")
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     t = stage_times(activity, as_of=end)
     t["group"] = period_of(t.participant, by) if by else "all"
     frames = []

@@ -35,11 +35,6 @@ _MAX_PARTICIPANTS = 50
 _BETWEENNESS_VISITS = 2_000_000  # a thread with more people than this adds no pairwise edges beyond its first 50
 
 
-def _end(activity: Activity, as_of: Any) -> pd.Timestamp:
-    if as_of is None:
-        return activity.meta.as_of
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _edges(activity: Activity, kind: str, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.DataFrame:
@@ -95,7 +90,7 @@ def contributor_graph(activity: Activity, *, kind: str = "review", window: Any =
     >>> G.is_directed(), all("weight" in d for _, _, d in G.edges(data=True))
     (True, True)
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     start = end - parse_window(window) if window is not None else None
     e = _edges(activity, kind, start, end)
     people = activity.people.set_index("person")
@@ -213,7 +208,7 @@ def mentors(activity: Activity, *, window: Any = "365D", as_of: Any = None) -> M
     >>> 0 < m.top_share <= 1 and m.answered <= m.first_prs
     True
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     fc = first_contributions(activity, as_of=end)
     if window is not None:
         fc = fc[fc.ready_at > end - parse_window(window)]
@@ -264,7 +259,7 @@ def autonomy(activity: Activity, *, window: Any = "365D", as_of: Any = None, see
     >>> a.mergers >= 1 and 0 <= a.top_merger_share <= 1
     True
     """
-    end = _end(activity, as_of)
+    end = activity.end(as_of)
     key = ("autonomy", end, str(window), seed)
     if key not in activity._cache:
         activity._cache[key] = _autonomy(activity, window, end, seed)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from contribfunnel.errors import UsageError
 
-__all__ = ["as_of_quarter", "parse_quarter", "parse_window", "period_of"]
+__all__ = ["as_of_quarter", "parse_quarter", "parse_window", "period_of", "to_utc"]
 
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
@@ -33,6 +33,21 @@ def parse_quarter(text: str) -> pd.Period:
 def quarter_end(q: pd.Period) -> pd.Timestamp:
     """The first instant after the quarter, in UTC (windows are half-open)."""
     return (q + 1).start_time.tz_localize("UTC")
+
+
+def to_utc(value: Any, *, name: str = "date") -> pd.Timestamp:
+    """A UTC timestamp from a date, string or Timestamp (naive means UTC); a bad value is a one-line UsageError.
+
+    >>> to_utc("2026-07-01"), to_utc(pd.Timestamp("2026-07-01 02:00", tz="Europe/Berlin"))
+    (Timestamp('2026-07-01 00:00:00+0000', tz='UTC'), Timestamp('2026-07-01 00:00:00+0000', tz='UTC'))
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise UsageError(f"{name}: not a date: {value!r}") from None
+    if pd.isna(ts):
+        raise UsageError(f"{name}: not a date: {value!r}")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def parse_window(window: Any) -> pd.Timedelta:

@@ -28,6 +28,7 @@ from contribfunnel.activity import Activity, Meta
 from contribfunnel.config import Config
 from contribfunnel.errors import DataError, EmptyRepositoryError, NotARepositoryError, UsageError
 from contribfunnel.identities import resolve_identities
+from contribfunnel.periods import to_utc
 from contribfunnel.sources.trailers import CREDIT_KEYS, parse_people, pr_ref, trailers
 
 __all__ = ["FORMAT", "load_git", "parse_log"]
@@ -76,13 +77,7 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 
 
 def _timestamp(value: Any, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise UsageError(f"{name}: not a date: {value!r}") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return None if value is None else to_utc(value, name=name)
 
 
 def _decode(raw: bytes) -> str:

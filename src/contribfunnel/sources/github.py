@@ -41,6 +41,7 @@ from contribfunnel.activity import Activity, Meta
 from contribfunnel.config import Config
 from contribfunnel.errors import DataError, UsageError
 from contribfunnel.identities import resolve_identities
+from contribfunnel.periods import to_utc
 from contribfunnel.store import Store
 
 __all__ = ["ISSUE_QUERY", "PR_QUERY", "Retry", "fetch_github", "read_store"]
@@ -442,13 +443,7 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
     notes = ["GitHub: review comments are not fetched (a review precedes its comments, so response times hold)"]
     if db.meta("org_members_note"):
         notes.append(str(db.meta("org_members_note")))
-    since_ts = None
-    if since is not None:
-        try:
-            since_ts = pd.Timestamp(since)
-        except (ValueError, TypeError):
-            raise UsageError(f"since: not a date: {since!r}") from None
-        since_ts = since_ts.tz_localize("UTC") if since_ts.tzinfo is None else since_ts.tz_convert("UTC")
+    since_ts = None if since is None else to_utc(since, name="since")
     try:
         own = version("contribfunnel")
     except PackageNotFoundError:  # pragma: no cover

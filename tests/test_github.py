@@ -70,6 +70,9 @@ def test_full_fetch_is_complete_and_within_budget(source: cf.Activity, tmp_path:
     # Bots are bots because GitHub says so.
     assert got.people.set_index("person").at["dependabot[bot]", "bot_reason"] == "github-type"
     assert {"contributing", "codeowners", "license"} <= set(got.repo_files.kind)
+    gfi = source.items[(source.items.kind == "issue") & (source.items.state == "open")
+                       & source.items.labels.map(lambda ls: "good first issue" in ls)]
+    assert set(got.repo_files.loc[got.repo_files.kind == "good_first_issue", "path"].astype(int)) >= set(gfi.number)
     assert cf.stage10(got).criteria[0].checks[1].verdict in ("pass", "fail")
 
 

@@ -55,6 +55,8 @@ _FILES = {  # REST contents fetched for governance: path -> kind
 _PROFILE = {"contributing": "contributing", "code_of_conduct_file": "code_of_conduct", "license": "license",
             "pull_request_template": "pr_template", "issue_template": "issue_template", "readme": "readme"}
 _REST_EVERY = pd.Timedelta(days=1)
+_GOOD_FIRST = {"good first issue", "good first bug", "beginner", "beginner friendly", "starter", "easy",
+               "first timers only", "newcomer"}
 
 _ACTOR = "{ __typename login }"
 def _fragments(*types: str) -> str:
@@ -433,6 +435,10 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
                                "actor": actor(t.get("actor")), "at": t["createdAt"]})
     files = [{"repo": slug, "kind": f["kind"], "path": f["path"], "size": f.get("size"), "content": f.get("content")}
              for f in db.records(slug, "file")]
+    # Open "good first issue" items come with the issues already fetched: no extra request.
+    files += [{"repo": slug, "kind": "good_first_issue", "path": str(i["number"])} for i in items
+              if i["kind"] == "issue" and i["state"] == "open"
+              and any(lb.lower().replace("-", " ") in _GOOD_FIRST for lb in i["labels"])]
     members = set(db.meta("org_members", []) or [])
     logins = {i["author"] for i in items} | {e["actor"] for e in events} | {i["merged_by"] for i in items}
     people = [{"person": lg, "logins": (lg,), "is_bot": lg in bots, "bot_reason": "github-type" if lg in bots else None,

@@ -31,7 +31,7 @@ from contribfunnel.friction import (
 from contribfunnel.funnel import STAGES, funnel, stage_times, time_to_stage
 from contribfunnel.governance import governance
 from contribfunnel.graph import Autonomy, Mentors, autonomy, contributor_graph, graph_summary, mentors
-from contribfunnel.identities import is_known_bot, resolve_identities
+from contribfunnel.identities import combine, is_known_bot, resolve_identities
 from contribfunnel.report import Report, report
 from contribfunnel.sources.git import load_git
 from contribfunnel.sources.github import fetch_github, read_store
@@ -54,6 +54,7 @@ __all__ = [
     "UsageError",
     "autonomy",
     "bus_factor",
+    "combine",
     "compare_periods",
     "contributions",
     "contributor_graph",

@@ -18,7 +18,7 @@ import pandas as pd
 from contribfunnel import schema
 from contribfunnel.errors import DataError, NotARepositoryError, UsageError
 
-__all__ = ["Activity", "Meta", "read_activity"]
+__all__ = ["Activity", "Meta", "combine_tables", "read_activity"]
 
 _TABLES = ("items", "events", "commits", "credits", "people", "repo_files")
 FORMAT_VERSION = 1
@@ -195,4 +195,39 @@ def read_activity(path: str | Path) -> Activity:
         tables = {name: _read_csv(folder / f"{name}.csv", name) for name in _TABLES}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(f"{folder}: cannot read saved Activity: {exc}") from None
+    return Activity(meta=meta, **tables)
+
+
+def combine_tables(*activities: Activity) -> Activity:
+    """Stack several Activities' tables (later ones win on duplicate keys) and merge their provenance.
+
+    Identities are *not* resolved again here: use :func:`contribfunnel.combine`,
+    which does.  ``as_of`` is the earliest of the parts (no part may be judged
+    on days it has not seen); the history is complete only if some part's is.
+    """
+    if not activities:
+        raise UsageError("combine needs at least one Activity")
+    tables = {}
+    for name in _TABLES:
+        frames = [getattr(a, name) for a in activities if len(getattr(a, name))]
+        if not frames:
+            tables[name] = schema.empty(name)
+            continue
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        key = list(schema.TABLES[name].key)
+        keyed = df[key].notna().all(axis=1)
+        df = pd.concat([df[keyed].drop_duplicates(key, keep="last"), df[~keyed]], ignore_index=True)
+        tables[name] = schema.frame(name, df)
+    metas = [a.meta for a in activities]
+    sinces = [m.since for m in metas if m.since is not None]
+    meta = Meta(
+        as_of=min(m.as_of for m in metas),
+        repos=tuple(dict.fromkeys(r for m in metas for r in m.repos)),
+        sources=tuple(dict.fromkeys(x for m in metas for x in m.sources)),
+        since=min(sinces) if len(sinces) == len(metas) else None,
+        history_complete=any(m.history_complete for m in metas),
+        rule=metas[-1].rule,
+        notes=tuple(dict.fromkeys(n for m in metas for n in m.notes)),
+        versions={k: v for m in metas for k, v in m.versions.items()},
+    )
     return Activity(meta=meta, **tables)

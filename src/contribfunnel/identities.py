@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 from contribfunnel import schema
-from contribfunnel.activity import Activity
+from contribfunnel.activity import Activity, combine_tables
 from contribfunnel.config import Config, DatedValue
 from contribfunnel.governance import listed_owners
 
-__all__ = ["internal_mask", "is_known_bot", "resolve_identities"]
+__all__ = ["combine", "internal_mask", "is_known_bot", "resolve_identities"]
 
 _NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[^@]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 _PLACEHOLDER_NAMES = frozenset(
@@ -328,6 +328,22 @@ def resolve_identities(activity: Activity, *, config: Config | None = None) -> A
     return dataclasses.replace(
         activity, items=items, events=events, commits=commits, credits=credits, people=people, meta=meta
     )
+
+
+def combine(*activities: Activity, config: Config | None = None) -> Activity:
+    """One Activity from several sources of the same project (a git clone and its GitHub activity, say).
+
+    Tables are stacked (a later part wins on a duplicate key), provenance merged,
+    and identities resolved again over everything: a commit's
+    ``N+login@users.noreply.github.com`` address, a ``.mailmap`` entry or a
+    config alias joins a git identity to a GitHub login.
+
+    >>> import contribfunnel as cf
+    >>> both = cf.combine(cf.load_example(), cf.load_example())
+    >>> len(both.items) == len(cf.load_example().items)
+    True
+    """
+    return resolve_identities(combine_tables(*activities), config=config)
 
 
 def _alias_node(text: str, uf: _Union) -> str:

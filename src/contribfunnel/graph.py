@@ -5,7 +5,7 @@
 - ``collaboration``: people who took part in the same item (undirected);
 - ``coauthor``: people credited as author or co-author on the same commit.
 
-Edges carry ``weight`` (interactions), ``first_at`` and ``last_at``; nodes carry
+Edges carry ``weight`` (interactions), ``first_at`` and ``last_at`` (tz-aware UTC datetimes); nodes carry
 ``is_external``, ``is_bot``, ``roles``, ``first_seen_at`` and ``organization``.
 Bots are left out unless ``exclude_bots=False``.
 """
@@ -28,7 +28,16 @@ from contribfunnel.friction import first_contributions
 from contribfunnel.periods import parse_window
 from contribfunnel.stats import absence_factor
 
-__all__ = ["Autonomy", "Mentors", "autonomy", "contributor_graph", "core_numbers", "graph_summary", "mentors"]
+__all__ = [
+    "Autonomy",
+    "Mentors",
+    "autonomy",
+    "contributor_graph",
+    "core_numbers",
+    "graph_summary",
+    "mentors",
+    "undirected",
+]
 
 _KINDS = ("review", "collaboration", "coauthor")
 _MAX_PARTICIPANTS = 50
@@ -102,10 +111,14 @@ def contributor_graph(activity: Activity, *, kind: str = "review", window: Any =
         e = e.assign(source=e.source.where(~swap, e.target), target=e.target.where(~swap, e.source))
     g = (e.groupby(["source", "target"])["at"].agg(["size", "min", "max"]).reset_index()
          .rename(columns={"size": "weight", "min": "first_at", "max": "last_at"}))
-    g["weight"] = g.weight.astype(int)
-    g = g.astype({"source": str, "target": str})
-    G: nx.Graph = nx.from_pandas_edgelist(g, "source", "target", edge_attr=["weight", "first_at", "last_at"],
-                                         create_using=nx.Graph() if G_undirected else nx.DiGraph())
+    G: nx.Graph = nx.Graph() if G_undirected else nx.DiGraph()
+    # Edge times as tz-aware datetimes, made in one vectorised call rather than one Timestamp per edge.
+    firsts = pd.DatetimeIndex(g.first_at).to_pydatetime()
+    lasts = pd.DatetimeIndex(g.last_at).to_pydatetime()
+    G.add_edges_from(
+        (str(a), str(b), {"weight": int(w), "first_at": f, "last_at": t})
+        for a, b, w, f, t in zip(g.source, g.target, g.weight.to_numpy(), firsts, lasts, strict=True)
+    )
     known = people.loc[people.index.intersection(list(G.nodes))]
     attrs = {
         str(n): {"is_external": not bool(r.is_internal), "is_bot": bool(r.is_bot), "roles": tuple(r.roles),
@@ -115,6 +128,25 @@ def contributor_graph(activity: Activity, *, kind: str = "review", window: Any =
     }
     nx.set_node_attributes(G, attrs)
     return G
+
+
+def undirected(G: nx.Graph) -> nx.Graph:
+    """A simple undirected graph whose edge ``weight`` sums both directions' weights (no other attributes).
+
+    >>> D = nx.DiGraph([("a", "b", {"weight": 2}), ("b", "a", {"weight": 3})])
+    >>> undirected(D)["a"]["b"]["weight"]
+    5
+    """
+    U = nx.Graph()
+    U.add_nodes_from(G.nodes)
+    for a, b, w in G.edges(data="weight", default=1):
+        if a == b:
+            continue
+        if U.has_edge(a, b):
+            U[a][b]["weight"] += w
+        else:
+            U.add_edge(a, b, weight=w)
+    return U
 
 
 def core_numbers(G: nx.Graph) -> dict[Any, int]:
@@ -165,10 +197,7 @@ def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 32) -
     cols = ["person", "degree", "strength", "pagerank", "core", "community", "betweenness"]
     if G.number_of_nodes() == 0:
         return pd.DataFrame(columns=cols)
-    U = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else G
-    if nx.number_of_selfloops(U):
-        U = nx.Graph(U)
-        U.remove_edges_from(nx.selfloop_edges(U))
+    U = undirected(G) if G.is_directed() or nx.number_of_selfloops(G) else G
     pr = nx.pagerank(G, weight="weight")
     core = core_numbers(U)
     comms = nx.community.louvain_communities(U, weight="weight", seed=seed)
@@ -178,9 +207,13 @@ def graph_summary(G: nx.Graph, *, seed: int = 0, betweenness_sample: int = 32) -
     sample = min(betweenness_sample, budget)
     k = None if U.number_of_nodes() <= sample else sample
     btw = nx.betweenness_centrality(U, k=k, seed=seed, normalized=True)
-    rows = [{"person": n, "degree": G.degree(n), "strength": G.degree(n, weight="weight"), "pagerank": pr[n],
-             "core": core[n], "community": community[n], "betweenness": btw[n]} for n in G.nodes]
-    return pd.DataFrame(rows, columns=cols).sort_values("pagerank", ascending=False).reset_index(drop=True)
+    nodes = list(G.nodes)
+    degree, strength = dict(G.degree()), dict(G.degree(weight="weight"))
+    out = pd.DataFrame({"person": nodes, "degree": [degree[n] for n in nodes],
+                        "strength": [strength[n] for n in nodes], "pagerank": [pr[n] for n in nodes],
+                        "core": [core[n] for n in nodes], "community": [community[n] for n in nodes],
+                        "betweenness": [btw[n] for n in nodes]}, columns=cols)
+    return out.sort_values("pagerank", ascending=False, kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -280,14 +313,14 @@ def _autonomy(activity: Activity, window: Any, end: pd.Timestamp, seed: int) -> 
     top_resp = str(resp.index[0]) if len(resp) else None
     without = (float((fc.is_responded & fc.responder.notna() & (fc.responder != top_resp)).sum() / len(fc))
                if len(fc) else float("nan"))
-    G = contributor_graph(activity, kind="review", window=window, as_of=end).to_undirected()
+    G = undirected(contributor_graph(activity, kind="review", window=window, as_of=end))
     connected: bool | None = None
     top_node: str | None = None
     if G.number_of_nodes() >= 3:
-        main = G.subgraph(max(nx.connected_components(G), key=len)).copy()
-        top_node = max(main.degree(weight="weight"), key=lambda kv: (kv[1], str(kv[0])))[0]
-        main.remove_node(top_node)
-        connected = main.number_of_nodes() > 0 and nx.is_connected(main)
+        main = max(nx.connected_components(G), key=len)
+        top_node = max(G.degree(main, weight="weight"), key=lambda kv: (kv[1], str(kv[0])))[0]
+        rest = G.subgraph(main - {top_node})  # a view: nothing copied
+        connected = rest.number_of_nodes() > 0 and nx.is_connected(rest)
     # Working groups show in who reviews whom: communities of the review graph.
     n_comm = len(nx.community.louvain_communities(G, weight="weight", seed=seed)) if len(G) else 0
     return Autonomy(

@@ -37,6 +37,7 @@ import pandas as pd
 
 from contribfunnel.activity import Activity, Meta
 from contribfunnel.errors import UsageError
+from contribfunnel.periods import to_utc
 
 __all__ = ["make_activity"]
 
@@ -366,14 +367,7 @@ def _check(repo: str, n_prs: int, n_issues: int, n_people: int | None, internal_
 
 
 def _seconds(value: str, name: str) -> float:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise UsageError(f"{name}: not a date: {value!r}") from None
-    if pd.isna(ts):
-        raise UsageError(f"{name}: not a date: {value!r}")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return float(ts.value // 10**9)
+    return float(to_utc(value, name=name).value // 10**9)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -65,6 +65,8 @@ def _fragments(*types: str) -> str:
 
 _EVENTS = _fragments("ReadyForReviewEvent", "ConvertToDraftEvent", "ClosedEvent", "MergedEvent", "ReopenedEvent")
 _ISSUE_EVENTS = _fragments("ClosedEvent", "ReopenedEvent")
+_EVENT_KINDS = {"ReadyForReviewEvent": "ready_for_review", "ConvertToDraftEvent": "converted_to_draft",
+                "ClosedEvent": "closed", "MergedEvent": "merged", "ReopenedEvent": "reopened"}
 _COMMON = f"""
         number title state createdAt updatedAt closedAt
         author {_ACTOR} authorAssociation
@@ -428,10 +430,8 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
             for r in (n.get("reviews") or {}).get("nodes") or []:
                 events.append({"repo": slug, "number": number, "kind": "review", "actor": actor(r.get("author")),
                                "at": r.get("submittedAt") or r["createdAt"], "review_state": r["state"]})
-            names = {"ReadyForReviewEvent": "ready_for_review", "ConvertToDraftEvent": "converted_to_draft",
-                     "ClosedEvent": "closed", "MergedEvent": "merged", "ReopenedEvent": "reopened"}
             for t in timeline:
-                events.append({"repo": slug, "number": number, "kind": names[t["__typename"]],
+                events.append({"repo": slug, "number": number, "kind": _EVENT_KINDS[t["__typename"]],
                                "actor": actor(t.get("actor")), "at": t["createdAt"]})
     files = [{"repo": slug, "kind": f["kind"], "path": f["path"], "size": f.get("size"), "content": f.get("content")}
              for f in db.records(slug, "file")]

@@ -30,6 +30,7 @@ from graphql import language as ast
 
 from contribfunnel.testing.graphql_schema import load_schema
 from contribfunnel.testing.model import (
+    EVENT_TYPES,
     Comment,
     Event,
     Item,
@@ -46,14 +47,7 @@ __all__ = ["Cost", "GitHubError", "GraphQLApi", "Prepared", "decode_cursor", "en
 MAX_PAGE = 100
 MAX_NODES = 500_000
 
-_EVENT_TYPES = {
-    "ready_for_review": "ReadyForReviewEvent",
-    "converted_to_draft": "ConvertToDraftEvent",
-    "closed": "ClosedEvent",
-    "merged": "MergedEvent",
-    "reopened": "ReopenedEvent",
-    "labeled": "LabeledEvent",
-}
+
 _ITEM_TYPES = {
     "ReadyForReviewEvent": "READY_FOR_REVIEW_EVENT",
     "ConvertToDraftEvent": "CONVERT_TO_DRAFT_EVENT",
@@ -313,7 +307,7 @@ def _type_of(value: Any, info: Any, abstract: Any) -> str | None:
     if isinstance(value, User):
         return value.kind
     if isinstance(value, Event):
-        return _EVENT_TYPES[value.kind]
+        return EVENT_TYPES[value.kind]
     if isinstance(value, Comment):
         return "IssueComment"
     if isinstance(value, Review):

@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "EVENT_TYPES",
     "Comment",
     "Commit",
     "Event",
@@ -185,6 +186,17 @@ class Commit:
     authored_at: datetime
 
 
+#: Timeline event kinds (as in ``events.kind``) and the GraphQL type GitHub gives each.
+EVENT_TYPES = {
+    "ready_for_review": "ReadyForReviewEvent",
+    "converted_to_draft": "ConvertToDraftEvent",
+    "closed": "ClosedEvent",
+    "merged": "MergedEvent",
+    "reopened": "ReopenedEvent",
+    "labeled": "LabeledEvent",
+}
+
+
 @dataclass
 class Event:
     """A timeline event: ``kind`` is one of :data:`TIMELINE_KINDS`."""
@@ -198,15 +210,7 @@ class Event:
 
     @property
     def node_id(self) -> str:
-        type_name = {
-            "ready_for_review": "ReadyForReviewEvent",
-            "converted_to_draft": "ConvertToDraftEvent",
-            "closed": "ClosedEvent",
-            "merged": "MergedEvent",
-            "reopened": "ReopenedEvent",
-            "labeled": "LabeledEvent",
-        }[self.kind]
-        return node_id(type_name, self.id)
+        return node_id(EVENT_TYPES[self.kind], self.id)
 
 
 @dataclass

@@ -379,9 +379,8 @@ def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], win
 def _external(activity: Activity, t: Mapping[str, float], window: int, end: pd.Timestamp) -> Criterion:
     ext = external_contributors(activity, window=window, as_of=end)
     need = t["external_contributors"]
-    no_rule = activity.meta.rule.startswith("Internal: nobody") or not (
-        activity.people.internal_rule.fillna("default").str.startswith("default").eq(False).any()
-    )
+    # Nobody classified internal (no rule, or a rule that matched nobody): the count includes the core team.
+    no_rule = bool(activity.people.internal_rule.fillna("default").str.startswith("default").all())
     if ext.all_time == 0 and len(activity.people) == 0:
         check = Check("external_contributors", None, f"> {need:g}", NED, "no merged contributions found")
     else:

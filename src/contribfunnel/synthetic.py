@@ -35,8 +35,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from contribfunnel import schema
 from contribfunnel.activity import Activity, Meta
 from contribfunnel.errors import UsageError
+from contribfunnel.identities import _roles
 from contribfunnel.periods import to_utc
 
 __all__ = ["make_activity"]
@@ -307,7 +309,9 @@ def make_activity(
     items say CONTRIBUTOR (a private organisation membership, as GitHub reports
     it), and one issue author deleted their account (author missing).  Web
     merges are committed by ``web-flow`` ("GitHub" <noreply@github.com>), a
-    known-list bot with ``committer`` credits.  Issues
+    known-list bot with ``committer`` credits.  People's ``roles`` are those
+    :func:`~contribfunnel.resolve_identities` would give (contributor, reviewer,
+    maintainer; design §6), computed by the same code.  Issues
     have ``ready_at == created_at``.  The ``labels`` of an item are exactly the
     labels of its ``labeled`` events, in order.
 
@@ -344,7 +348,21 @@ def make_activity(
         notes=(f"synthetic data, seed {seed}",),
         versions={"contribfunnel": _version()},
     )
-    return Activity.from_tables(meta=meta, **gen.tables)
+    tables = {name: schema.frame(name, table) for name, table in gen.tables.items()}
+    tables["people"]["roles"] = _people_roles(tables, meta)
+    return Activity.from_tables(meta=meta, **tables)
+
+
+def _people_roles(tables: dict[str, pd.DataFrame], meta: Meta) -> list[tuple[str, ...]]:
+    """Roles as :func:`~contribfunnel.identities.resolve_identities` assigns them (design §6), by the same code.
+
+    Contributor: authored a PR or a credited commit; reviewer: reviewed someone
+    else's PR; maintainer: merged someone else's work or is listed in CODEOWNERS.
+    """
+    # _roles reads only the repo files of the Activity it is given.
+    files = Activity.from_tables(meta=meta, repo_files=tables["repo_files"])
+    return _roles(tables["people"], tables["items"], tables["events"], tables.get("commits", schema.empty("commits")),
+                  tables.get("credits", schema.empty("credits")), files)
 
 
 def _version() -> str:

@@ -115,3 +115,53 @@ def test_first_issues_censoring_and_close_by_other() -> None:
     assert fi.at[2, "is_responded"] and fi.at[2, "response_hours"] == 30 and fi.at[2, "responder"] == "maint"
     assert not fi.at[3, "is_responded"] and fi.at[3, "response_hours"] == 4  # the author closed it first
     assert fi.at[3, "closed_by_author"]
+
+
+def test_first_issues_count_decision_and_maintainers_only() -> None:
+    items = [{"number": 1, "author": "newbie", "kind": "issue", "closed_at": h(30), "closed_by": "maint",
+              "state": "closed"},
+             {"number": 2, "author": "n1", "kind": "issue"},
+             # maint merged someone else's PR: the maintainer role.
+             {"number": 3, "author": "n2", "merged_at": h(5), "closed_at": h(5), "merged_by": "maint",
+              "state": "merged"}]
+    act = activity(items, [{"number": 1, "kind": "comment", "actor": "other", "at": h(40)},
+                           {"number": 2, "kind": "comment", "actor": "other", "at": h(3)},
+                           {"number": 2, "kind": "comment", "actor": "maint", "at": h(7)}], as_of="2026-01-15")
+    fi = cf.first_issues(act).set_index("number")
+    assert fi.at[1, "response_hours"] == 30 and fi.at[1, "responder"] == "maint"  # the close came first
+    assert fi.at[2, "response_hours"] == 3 and fi.at[2, "responder"] == "other"
+    no_close = cf.first_issues(act, count_decision=False).set_index("number")
+    assert no_close.at[1, "response_hours"] == 40 and no_close.at[1, "responder"] == "other"
+    maint = cf.first_issues(act, maintainers_only=True).set_index("number")
+    assert maint.at[2, "response_hours"] == 7 and maint.at[2, "responder"] == "maint"
+    neither = cf.first_issues(act, maintainers_only=True, count_decision=False).set_index("number")
+    assert not neither.at[1, "is_responded"] and neither.at[1, "response_hours"] == 240  # censored, not dropped
+
+
+def test_a_merge_or_close_by_a_bot_or_the_author_is_never_a_response() -> None:
+    act = activity([
+        {"number": 1, "author": "newbie", "merged_at": h(2), "closed_at": h(2), "merged_by": "ci[bot]",
+         "state": "merged"},
+        {"number": 2, "author": "n1", "closed_at": h(3), "closed_by": "ci[bot]", "state": "closed"},
+        {"number": 3, "author": "n2", "merged_at": h(4), "closed_at": h(4), "merged_by": "n2", "state": "merged"},
+        {"number": 4, "author": "n3", "closed_at": h(5), "closed_by": "n3", "state": "closed"},
+        {"number": 5, "author": "n4", "merged_at": h(6), "closed_at": h(6), "merged_by": "maint", "state": "merged"},
+        {"number": 6, "author": "n5", "merged_at": h(8), "closed_at": h(8), "merged_by": "n5", "state": "merged"},
+    ], [{"number": 6, "kind": "comment", "actor": "maint", "at": h(20)}], as_of="2026-01-15")
+    for options in ({}, {"maintainers_only": True}, {"reviews_only": True}):
+        t = cf.pr_timeline(act, **options).set_index("number")
+        # Bot merge/close, own merge: no response; the wait runs on to as_of (240 h), censored.
+        for n in (1, 2, 3):
+            assert not t.at[n, "is_responded"] and t.at[n, "response_hours"] == 240, (options, n)
+            assert pd.isna(t.at[n, "responder"])
+        # The author's own close censors the wait at that close, and is no decision.
+        assert not t.at[4, "is_responded"] and t.at[4, "response_hours"] == 5 and not t.at[4, "is_decided"]
+        # A merge by someone else is one (maint has the maintainer role, having merged n4's PR).
+        assert t.at[5, "is_responded"] and t.at[5, "response_hours"] == 6 and t.at[5, "responder"] == "maint"
+        assert t.at[3, "is_decided"] and t.at[1, "is_decided"]  # merges are decisions, just not responses
+    # A comment after the author's own merge still counts: the wait ended then, not at the merge.
+    t = cf.pr_timeline(act).set_index("number")
+    assert t.at[6, "is_responded"] and t.at[6, "response_hours"] == 20
+    fi = cf.first_issues(activity([{"number": 7, "author": "newbie", "kind": "issue", "closed_at": h(2),
+                                    "closed_by": "ci[bot]", "state": "closed"}], [], as_of="2026-01-15"))
+    assert not fi.is_responded.iloc[0] and fi.response_hours.iloc[0] == 240

@@ -279,14 +279,20 @@ def compare_periods(rows: pd.DataFrame, a: str, b: str) -> PeriodComparison:
     return PeriodComparison(str(a_q), str(b_q), pd.DataFrame(out))
 
 
-def first_issues(activity: Activity, *, as_of: Any = None, maintainers_only: bool = False) -> pd.DataFrame:
+def first_issues(activity: Activity, *, as_of: Any = None, count_decision: bool = True,
+                 maintainers_only: bool = False) -> pd.DataFrame:
     """One row per newcomer's first issue (over the whole loaded history): the wait for a first human answer.
 
     Columns: ``repo``, ``number``, ``author``, ``is_external``, ``created_at``,
     ``first_response_at``, ``responder``, ``response_hours``, ``is_responded``
     (False = right-censored at ``as_of`` or at the author's own close),
-    ``outcome`` (closed / open), ``closed_by_author``, ``title``.  A close by
-    someone else counts as an answer.
+    ``outcome`` (closed / open), ``closed_by_author``, ``title``.
+
+    An answer is a comment by a human other than the author; a close by someone
+    else (not a bot) counts too unless ``count_decision=False``;
+    ``maintainers_only=True`` counts only people with the maintainer role, as in
+    :func:`pr_timeline`.  :func:`pr_timeline`'s ``reviews_only`` has no
+    counterpart: issues get comments, not reviews.
 
     >>> import contribfunnel as cf
     >>> fi = cf.first_issues(cf.load_example())
@@ -310,7 +316,7 @@ def first_issues(activity: Activity, *, as_of: Any = None, maintainers_only: boo
     first = first.merge(answer, on=key, how="left")
     closed = first.closed_at.notna() & (first.closed_at <= end)
     own = closed & (first.closed_by.isna() | (first.closed_by == first.author))
-    other_close = closed & ~own & ~first.closed_by.isin(bots)
+    other_close = closed & ~own & ~first.closed_by.isin(bots) & count_decision
     if maintainers_only:
         other_close &= first.closed_by.isin(_maintainers(activity))
     close_at = first.closed_at.where(other_close)

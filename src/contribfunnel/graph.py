@@ -40,8 +40,8 @@ __all__ = [
 ]
 
 _KINDS = ("review", "collaboration", "coauthor")
-_MAX_PARTICIPANTS = 50
-_BETWEENNESS_VISITS = 2_000_000  # a thread with more people than this adds no pairwise edges beyond its first 50
+_MAX_PARTICIPANTS = 50  # a thread's collaboration edges join only its first 50 participants (no 1000-person cliques)
+_BETWEENNESS_VISITS = 2_000_000  # budget of the sampled betweenness: sources x edges visited, about 2M
 
 
 

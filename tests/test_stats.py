@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats as st
@@ -23,9 +25,58 @@ def test_km_hand_calculation() -> None:
     assert s.at(2.5)[0] == pytest.approx(1 / 6)
 
 
-def test_km_matches_lifelines_on_generated_data() -> None:
+def test_km_exponential_greenwood_intervals_by_hand() -> None:
+    """The "log-log" band, written out: with Greenwood's sum G(t) = sum over event times t_i <= t of
+    d_i / (n_i (n_i - d_i)), the variance of log(-log S) is V = G / (log S)^2 and the 95% band is
+    exp(-exp(log(-log S) -/+ z sqrt(V))), i.e. S ** exp(+z sqrt(V)) (low) and S ** exp(-z sqrt(V)) (high)."""
+    s = km([1, 2, 3, 3, 5, 6], [True, False, True, True, False, True])
+    z = float(st.norm.ppf(0.975))
+
+    def band(surv: float, greenwood: float) -> tuple[float, float]:
+        root_v = math.sqrt(greenwood) / abs(math.log(surv))
+        return surv ** math.exp(z * root_v), surv ** math.exp(-z * root_v)
+
+    # t=1: n=6, d=1 -> S = 5/6, G = 1/(6*5).  t=3: n=4 (one censored at 2), d=2 -> S = 5/12, G += 2/(4*2).
+    lo1, hi1 = band(5 / 6, 1 / 30)
+    lo3, hi3 = band(5 / 12, 1 / 30 + 2 / 8)
+    assert (lo1, hi1) == (pytest.approx(0.273123, abs=1e-6), pytest.approx(0.974712, abs=1e-6))  # the numbers
+    assert (lo3, hi3) == (pytest.approx(0.055992, abs=1e-6), pytest.approx(0.766522, abs=1e-6))
+    times = list(s.times)
+    for t, lo, hi in ((1.0, lo1, hi1), (2.0, lo1, hi1), (3.0, lo3, hi3), (5.0, lo3, hi3)):
+        i = times.index(t)
+        assert (s.sf_low[i], s.sf_high[i]) == (pytest.approx(lo, rel=1e-9), pytest.approx(hi, rel=1e-9)), t
+    # At t=6 the one person at risk has the event: S = 0 and the band collapses onto it.
+    assert (s.sf[-1], s.sf_low[-1], s.sf_high[-1]) == (0.0, 0.0, 0.0)
+    # P(T <= 2.5) with its band is 1 - S and the band flipped.
+    assert s.at(2.5) == (pytest.approx(1 / 6), pytest.approx(1 - hi1), pytest.approx(1 - lo1))
+    # Median 3; its interval: where the low band first reaches 1/2 (t=1) and the high band does (t=6).
+    assert s.median == (3.0, 1.0, 6.0)
+    # A curve that never reaches one half has an infinite median and upper limit.
+    never = km([1, 2, 3, 4], [True, False, False, False])
+    assert never.median[0] == math.inf and never.median[2] == math.inf
+
+
+def _generated_waits() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    out = []
+    for seed in (0, 7):
+        act = cf.make_activity(seed=seed, n_prs=250, n_issues=60)
+        t, fc = cf.pr_timeline(act), cf.first_contributions(act)
+        out += [(f"response {seed}", t.response_hours.to_numpy(float), t.is_responded.to_numpy(bool)),
+                (f"decision {seed}", t.decision_hours.to_numpy(float), t.is_decided.to_numpy(bool)),
+                (f"first response {seed}", fc.response_hours.to_numpy(float), fc.is_responded.to_numpy(bool))]
     rows = cf.pr_timeline(cf.load_example())
-    d, o = rows.response_hours.to_numpy(float), rows.is_responded.to_numpy(bool)
+    out.append(("example response", rows.response_hours.to_numpy(float), rows.is_responded.to_numpy(bool)))
+    rng = np.random.default_rng(1)
+    for i in range(3):  # small samples with ties and heavy censoring
+        n = int(rng.integers(8, 40))
+        out.append((f"random {i}", np.round(rng.exponential(10, n)), rng.random(n) < 0.5))
+    return out
+
+
+@pytest.mark.parametrize(("name", "d", "o"), _generated_waits(), ids=lambda v: v if isinstance(v, str) else "")
+def test_km_matches_lifelines_on_generated_data(name: str, d: np.ndarray, o: np.ndarray) -> None:
+    from lifelines.utils import median_survival_times
+
     ours = km(d, o)
     kmf = lifelines.KaplanMeierFitter().fit(d, event_observed=o, alpha=0.05)
     theirs = kmf.survival_function_at_times(ours.times).to_numpy()
@@ -36,6 +87,14 @@ def test_km_matches_lifelines_on_generated_data() -> None:
     assert np.allclose(ours.sf_low[inside], at.iloc[:, 0].to_numpy()[inside], atol=1e-6)
     assert np.allclose(ours.sf_high[inside], at.iloc[:, 1].to_numpy()[inside], atol=1e-6)
     assert ours.median[0] == pytest.approx(kmf.median_survival_time_)
+    # The median's interval: lifelines' medians of its band's two curves, where they are defined.
+    ref = median_survival_times(kmf.confidence_interval_)  # one row, the band's lower and upper curves
+    ref_low = float(ref.filter(like="_lower_").iloc[0, 0])  # the lower survival curve reaches 1/2 first
+    ref_high = float(ref.filter(like="_upper_").iloc[0, 0])
+    assert np.isfinite(ref_low), name
+    assert ours.median[1] == pytest.approx(ref_low), name
+    assert ours.median[2] == pytest.approx(ref_high), name  # inf == inf where the band never reaches 1/2
+    assert ours.median[1] <= ours.median[0] <= ours.median[2]
 
 
 def test_compare_periods_matches_lifelines_and_fisher() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -37,17 +38,35 @@ def test_funnel_never_increases_along_the_stages(act: cf.Activity) -> None:
         assert grp.reached.iloc[0] == grp.cohort_size.iloc[0]
 
 
-@SETTINGS
-@given(activities(), st.integers(1, 200))
-def test_censored_waits_grow_with_time_and_observed_ones_do_not_move(act: cf.Activity, days: int) -> None:
-    early = cf.pr_timeline(act).set_index(["repo", "number"])
-    later = cf.pr_timeline(act, as_of=act.meta.as_of + pd.Timedelta(days=days)).set_index(["repo", "number"])
+@settings(max_examples=25, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow])
+@given(activities(), st.floats(0.02, 0.98), st.floats(0.0, 1.2))
+def test_censoring_at_an_earlier_as_of(act: cf.Activity, early_frac: float, late_frac: float) -> None:
+    """Truncate the data at a random earlier ``as_of`` and compare with a later one (up to past the data's end).
+
+    Every PR censored early waits, later, at least as long (observed or still censored); every wait
+    observed early is the same later, with the same responder; likewise for decisions.
+    """
+    start, end = act.starts_at, act.meta.as_of
+    assert start is not None
+    early_at = start + (end - start) * early_frac
+    late_at = early_at + (end - early_at) * late_frac  # beyond the data's end when late_frac > 1
+    early = cf.pr_timeline(act, as_of=early_at).set_index(["repo", "number"])
+    later = cf.pr_timeline(act, as_of=late_at).set_index(["repo", "number"])
+    assert early.index.isin(later.index).all()  # nothing ready early disappears later
+    assert (early.ready_at <= early_at).all()
     later = later.loc[early.index]
-    assert (later.response_hours >= early.response_hours - 1e-9).all()
+    for wait, seen in (("response_hours", "is_responded"), ("decision_hours", "is_decided")):
+        cens = ~early[seen]
+        assert (early.loc[cens, wait] <= later.loc[cens, wait] + 1e-9).all(), wait
+        # A censored wait is exactly the time from ready to as_of, or to the author's own close before it.
+        assert (early.loc[cens, wait] <= (early_at - early.ready_at[cens]) / pd.Timedelta(hours=1) + 1e-9).all()
+        done = early[seen]
+        assert later.loc[done, seen].all(), wait
+        np.testing.assert_allclose(later.loc[done, wait], early.loc[done, wait], rtol=0, atol=1e-9)
     done = early.is_responded
-    assert np.allclose(later.response_hours[done], early.response_hours[done])
-    # A censored wait is never shorter than the observed waits it is compared with at the same ready time.
-    assert (early.response_hours >= 0).all()
+    assert (later.responder[done] == early.responder[done]).all()
+    assert (later.first_response_at[done] == early.first_response_at[done]).all()
+    assert (early.response_hours >= 0).all() and (early.decision_hours >= 0).all()
 
 
 @SETTINGS

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from scipy.stats import fisher_exact, norm
 
 import contribfunnel as cf
-from contribfunnel.stats import km
+from contribfunnel.friction import friction_gap
+from contribfunnel.stats import km, wilson
+
+norm_sf = norm.sf
 
 T0 = pd.Timestamp("2026-01-05", tz="UTC")
 
@@ -165,3 +170,93 @@ def test_a_merge_or_close_by_a_bot_or_the_author_is_never_a_response() -> None:
     fi = cf.first_issues(activity([{"number": 7, "author": "newbie", "kind": "issue", "closed_at": h(2),
                                     "closed_by": "ci[bot]", "state": "closed"}], [], as_of="2026-01-15"))
     assert not fi.is_responded.iloc[0] and fi.response_hours.iloc[0] == 240
+
+
+def gap_rows(groups: dict[bool, list[tuple[float, bool, str]]], ready: str = "2026-01-05") -> pd.DataFrame:
+    """pr_timeline-shaped rows: per group (is_first_pr) a list of (response_hours, is_responded, outcome)."""
+    rows = []
+    for first, waits in groups.items():
+        for hours, seen, outcome in waits:
+            rows.append({"ready_at": pd.Timestamp(ready, tz="UTC"), "is_first_pr": first, "response_hours": hours,
+                         "is_responded": seen, "decision_hours": hours * 2, "is_decided": outcome != "open",
+                         "outcome": outcome, "is_abandoned": outcome == "closed"})
+    return pd.DataFrame(rows)
+
+
+def test_friction_gap_acceptance_is_newcombes_interval_and_fisher() -> None:
+    # Newcombe (1998), Table II, example (a): 56/70 - 48/80 = 0.2, hybrid score interval 0.0524 to 0.3339.
+    new = [(10.0, True, "merged")] * 56 + [(10.0, True, "closed")] * 14
+    reg = [(5.0, True, "merged")] * 48 + [(5.0, True, "closed")] * 32
+    g = friction_gap(gap_rows({True: new, False: reg})).set_index("metric")
+    acc = g.loc["acceptance"]
+    assert (acc.newcomer, acc.regular, acc.n_newcomer, acc.n_regular) == (0.8, 0.6, 70, 80)
+    assert acc.difference == pytest.approx(0.2)
+    assert acc.difference_low == pytest.approx(0.0524, abs=5e-5) and acc.difference_high == pytest.approx(0.3339,
+                                                                                                          abs=5e-5)
+    assert acc.p_value == pytest.approx(fisher_exact([[56, 14], [48, 32]]).pvalue)
+    assert (acc.newcomer_low, acc.newcomer_high) == pytest.approx(wilson(56, 70))
+    ab = g.loc["abandonment"]  # closed unmerged here counts as abandoned: 14/70 vs 32/80
+    assert ab.difference == pytest.approx(0.2 - 0.4)
+    assert ab.difference_low < ab.difference < ab.difference_high < 0
+
+
+def test_friction_gap_answered_within_and_medians() -> None:
+    logrank_test = pytest.importorskip("lifelines.statistics").logrank_test
+
+    # Uncensored before 48 h: the KM share is the plain share (12/20 vs 24/30 answered within 48 h).
+    new = [(float(h_), True, "merged") for h_ in range(30, 42)] + [(float(h_), True, "open") for h_ in range(60, 68)]
+    reg = [(float(h_), True, "merged") for h_ in range(1, 25)] + [(100.0, False, "open")] * 6
+    rows = gap_rows({True: new, False: reg})
+    g = friction_gap(rows, within_hours=48).set_index("metric")
+    aw = g.loc["answered_within"]
+    assert (aw.newcomer, aw.regular) == (pytest.approx(0.6), pytest.approx(0.8))
+    assert aw.difference == pytest.approx(-0.2)
+    # MOVER from the two groups' own (log-log) intervals.
+    lo = -0.2 - np.hypot(0.6 - aw.newcomer_low, aw.regular_high - 0.8)
+    hi = -0.2 + np.hypot(aw.newcomer_high - 0.6, 0.8 - aw.regular_low)
+    assert (aw.difference_low, aw.difference_high) == (pytest.approx(lo), pytest.approx(hi))
+    # The cloglog test with Greenwood variances; uncensored, Greenwood's variance is binomial: S(1-S)/n.
+    theta = [np.log(-np.log(s)) for s in (0.4, 0.2)]
+    var = [(1 - s) / (n * s) / np.log(s) ** 2 for s, n in ((0.4, 20), (0.2, 30))]
+    z = (theta[0] - theta[1]) / np.sqrt(sum(var))
+    assert aw.p_value == pytest.approx(2 * norm_sf(abs(z)))
+    med = g.loc["median_response_hours"]
+    new_df, reg_df = rows[rows.is_first_pr], rows[~rows.is_first_pr]
+    assert med.newcomer == km(new_df.response_hours.to_numpy(), new_df.is_responded.to_numpy()).median[0]
+    assert med.difference == med.newcomer - med.regular and np.isnan(med.difference_low)
+    ref = logrank_test(new_df.response_hours, reg_df.response_hours, event_observed_A=new_df.is_responded,
+                       event_observed_B=reg_df.is_responded)
+    assert med.p_value == pytest.approx(ref.p_value, rel=1e-6)
+
+
+def test_friction_gap_degenerate_band_falls_back_to_wilson() -> None:
+    # No newcomer answered within 48 h (two censored early, at 10 h: their status at 48 h is unknown).
+    new = [(100.0, True, "merged")] * 8 + [(10.0, False, "open")] * 2
+    reg = [(5.0, True, "merged")] * 5 + [(200.0, True, "merged")] * 5
+    aw = friction_gap(gap_rows({True: new, False: reg})).set_index("metric").loc["answered_within"]
+    assert aw.newcomer == 0.0 and aw.newcomer_low == 0.0
+    assert aw.newcomer_high == pytest.approx(wilson(0, 8)[1])  # the 8 whose status at 48 h is known
+    assert np.isnan(aw.p_value)
+    assert aw.difference == pytest.approx(-0.5) and aw.difference_low < -0.5 < aw.difference_high
+
+
+def test_friction_gap_by_period_and_on_generated_data() -> None:
+    act = cf.make_activity(seed=5, n_prs=1500, n_issues=300)
+    t = cf.pr_timeline(act)
+    g = friction_gap(t).set_index("metric")
+    # The generator makes newcomers wait longer and get merged less: the gap must show it, clearly.
+    assert g.at["median_response_hours", "difference"] > 0 and g.at["median_response_hours", "p_value"] < 0.01
+    assert g.at["answered_within", "difference_high"] < 0
+    assert g.at["acceptance", "difference_high"] < 0
+    # Each side's estimate is the one friction_summary gives for that group.
+    s = cf.friction_summary(t, by=None).set_index("group")
+    for metric, col in (("median_response_hours", "median_response_hours"), ("answered_within", "answered_within"),
+                        ("acceptance", "acceptance"), ("abandonment", "abandonment")):
+        assert g.at[metric, "newcomer"] == pytest.approx(s.at["newcomer", col]), metric
+        assert g.at[metric, "regular"] == pytest.approx(s.at["regular", col]), metric
+    q = friction_gap(t, by="quarter")
+    assert q.period.nunique() == cf.friction_summary(t).period.nunique()
+    assert (q.groupby("period").size() == 5).all()
+    assert q[q.metric == "acceptance"].n_newcomer.sum() == g.at["acceptance", "n_newcomer"]
+    with pytest.raises(cf.UsageError):
+        friction_gap(t.drop(columns="is_first_pr"))

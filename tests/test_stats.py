@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as st
 
 import contribfunnel as cf
-from contribfunnel.stats import km, wilson
+from contribfunnel.stats import greenwood, km, mover, newcombe, wilson
 
 lifelines = pytest.importorskip("lifelines")
 
@@ -129,3 +129,33 @@ def test_friction_summary_intervals_contain_estimates() -> None:
     assert (s.median_response_low[finite] <= s.median_response_hours[finite]).all()
     assert set(s.group) == {"newcomer", "regular"}
     assert list(s.period) == sorted(s.period)
+
+
+@pytest.mark.parametrize(("counts", "low", "high"), [
+    ((56, 70, 48, 80), 0.0524, 0.3339),  # Newcombe (1998), Table II, method 10, examples (a), (b), (d), (e)
+    ((9, 10, 3, 10), 0.1705, 0.8090),
+    ((5, 56, 0, 29), -0.0381, 0.1926),
+    ((0, 10, 0, 20), -0.1611, 0.2775),
+])
+def test_newcombe_hybrid_score_interval_matches_the_paper(counts: tuple[int, int, int, int], low: float,
+                                                           high: float) -> None:
+    k1, n1, k2, n2 = counts
+    d, lo, hi = newcombe(k1, n1, k2, n2)
+    assert d == pytest.approx(k1 / n1 - k2 / n2)
+    assert (lo, hi) == (pytest.approx(low, abs=5e-5), pytest.approx(high, abs=5e-5))
+    # It is MOVER on the two Wilson intervals, and antisymmetric.
+    assert mover((k1 / n1, *wilson(k1, n1)), (k2 / n2, *wilson(k2, n2))) == (d, lo, hi)
+    assert newcombe(k2, n2, k1, n1) == (pytest.approx(-d), pytest.approx(-hi), pytest.approx(-lo))
+    assert all(np.isnan(newcombe(1, 0, 1, 2)))
+
+
+def test_greenwood_sum_by_hand_and_binomial_without_censoring() -> None:
+    s, g = greenwood([1, 2, 3, 3, 5, 6], [True, False, True, True, False, True], 3)
+    assert (s, g) == (pytest.approx(5 / 12), pytest.approx(1 / 30 + 2 / 8))
+    assert greenwood([1, 2, 3, 3, 5, 6], [True, False, True, True, False, True], 0.5) == (1.0, 0.0)
+    rng = np.random.default_rng(3)
+    d = rng.exponential(10, 200)
+    s, g = greenwood(d, np.ones(200, bool), 8.0)
+    p = float((d <= 8).mean())
+    assert s == pytest.approx(1 - p) and s * s * g == pytest.approx(p * (1 - p) / 200)  # Greenwood = binomial
+    assert s == pytest.approx(1 - km(d, np.ones(200, bool)).at(8.0)[0])

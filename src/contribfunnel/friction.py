@@ -21,15 +21,17 @@ import pandas as pd
 from scipy import stats as _st
 
 from contribfunnel.activity import Activity
+from contribfunnel.errors import UsageError
 from contribfunnel.identities import internal_mask
 from contribfunnel.periods import parse_quarter, period_of
-from contribfunnel.stats import km, wilson
+from contribfunnel.stats import greenwood, km, mover, newcombe, wilson
 
 __all__ = [
     "PeriodComparison",
     "compare_periods",
     "first_contributions",
     "first_issues",
+    "friction_gap",
     "friction_summary",
     "pr_timeline",
 ]
@@ -218,6 +220,116 @@ def friction_summary(rows: pd.DataFrame, *, by: str | None = "quarter", within_h
     out = [{**dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=True)), **_summary_row(g, within_hours)}
            for k, g in data.groupby(keys, sort=True)]
     return pd.DataFrame(out)
+
+
+_GAP_COLUMNS = ["period", "metric", "newcomer", "newcomer_low", "newcomer_high", "n_newcomer", "regular",
+                "regular_low", "regular_high", "n_regular", "difference", "difference_low", "difference_high",
+                "test", "p_value"]
+
+
+def friction_gap(rows: pd.DataFrame, *, by: str | None = None, within_hours: float = 48) -> pd.DataFrame:
+    """The newcomer-vs-regular gap in :func:`pr_timeline` rows: newcomers' first PRs (``is_first_pr``)
+    against everyone else's, per period of ``ready_at`` (``by=None``: overall).
+
+    Tidy, one row per (``period``, ``metric``): each group's estimate with its
+    95% interval and size (``newcomer``, ``newcomer_low/high``, ``n_newcomer``;
+    the same for ``regular``), ``difference`` = newcomer − regular with a 95%
+    interval where one is sound, and the ``test`` behind ``p_value``:
+
+    - ``median_response_hours``, ``median_decision_hours``: Kaplan–Meier medians
+      (censored waits kept; intervals from the exponential-Greenwood band);
+      the curves compared by the log-rank test.  No interval for the
+      difference of medians (nan): the test is on the whole curves.
+    - ``answered_within``: KM P(response within ``within_hours``); difference
+      interval by MOVER (Zou & Donner 2008) from the two log-log intervals, and
+      a test of the two curves at that time on the complementary log-log scale
+      with Greenwood variances (Klein et al. 2007).  Where a curve is 0 or 1 at
+      that time its band is degenerate: that group's interval is then Wilson's
+      over the PRs whose status at that time is known (the KM estimate equals
+      their share), and the test is undefined (nan).
+    - ``acceptance`` (merged / decided) and ``abandonment``: shares with Wilson
+      intervals, Newcombe's hybrid score interval for the difference, Fisher's
+      exact test.
+
+    >>> import contribfunnel as cf
+    >>> from contribfunnel.friction import friction_gap
+    >>> g = friction_gap(cf.pr_timeline(cf.load_example())).set_index("metric")
+    >>> list(g.index)
+    ['median_response_hours', 'median_decision_hours', 'answered_within', 'acceptance', 'abandonment']
+    >>> r = g.loc["acceptance"]
+    >>> bool(r.difference_low <= r.newcomer - r.regular <= r.difference_high)
+    True
+    """
+    if "is_first_pr" not in rows.columns:
+        raise UsageError("friction_gap needs pr_timeline rows (with is_first_pr)")
+    data = rows.assign(period=period_of(rows.ready_at, by) if by else "all")
+    out: list[dict[str, Any]] = []
+    for period, grp in data.groupby("period", sort=True):
+        new, reg = grp[grp.is_first_pr.astype(bool)], grp[~grp.is_first_pr.astype(bool)]
+        out += [{"period": str(period), **r} for r in _gap_rows(new, reg, within_hours)]
+    table = pd.DataFrame(out, columns=_GAP_COLUMNS)
+    table.attrs["within_hours"] = within_hours
+    return table
+
+
+def _gap_rows(new: pd.DataFrame, reg: pd.DataFrame, within_hours: float) -> list[dict[str, Any]]:
+    nan = float("nan")
+    res: list[dict[str, Any]] = []
+
+    def row(metric: str, a: tuple[float, float, float], na: int, b: tuple[float, float, float], nb: int,
+            diff: tuple[float, float, float], test: str, p: float) -> None:
+        res.append({"metric": metric, "newcomer": a[0], "newcomer_low": a[1], "newcomer_high": a[2], "n_newcomer": na,
+                    "regular": b[0], "regular_low": b[1], "regular_high": b[2], "n_regular": nb,
+                    "difference": diff[0], "difference_low": diff[1], "difference_high": diff[2],
+                    "test": test, "p_value": p})
+
+    for metric, wait, seen in (("median_response_hours", "response_hours", "is_responded"),
+                               ("median_decision_hours", "decision_hours", "is_decided")):
+        a = km(new[wait].to_numpy(float), new[seen].to_numpy(bool)).median
+        b = km(reg[wait].to_numpy(float), reg[seen].to_numpy(bool)).median
+        with np.errstate(invalid="ignore"):
+            d = a[0] - b[0]
+        row(metric, a, len(new), b, len(reg), (d if d == d else nan, nan, nan), "log-rank",
+            _logrank(new, reg, wait, seen))
+
+    a, pa = _within(new, within_hours)
+    b, pb = _within(reg, within_hours)
+    p = nan
+    if 0 < pa[0] < 1 and 0 < pb[0] < 1:  # the complementary log-log test needs 0 < S(t) < 1 in both
+        theta = [np.log(-np.log(s)) for s, _ in (pa, pb)]
+        var = [g / np.log(s) ** 2 for s, g in (pa, pb)]
+        p = float(2 * _st.norm.sf(abs(theta[0] - theta[1]) / np.sqrt(var[0] + var[1])))
+    row("answered_within", a, len(new), b, len(reg), mover(a, b) if len(new) and len(reg) else (nan,) * 3,
+        "KM at t, cloglog z", p)
+
+    for metric, fa, fb in (("acceptance", new[new.is_decided].outcome == "merged",
+                            reg[reg.is_decided].outcome == "merged"),
+                           ("abandonment", new.is_abandoned, reg.is_abandoned)):
+        ka, na, kb, nb = int(fa.sum()), len(fa), int(fb.sum()), len(fb)
+        p = float(_st.fisher_exact([[ka, na - ka], [kb, nb - kb]]).pvalue) if na and nb else nan
+        row(metric, (ka / na if na else nan, *wilson(ka, na)), na, (kb / nb if nb else nan, *wilson(kb, nb)), nb,
+            newcombe(ka, na, kb, nb), "Fisher exact", p)
+    return res
+
+
+def _logrank(a: pd.DataFrame, b: pd.DataFrame, wait: str, seen: str) -> float:
+    if not len(a) or not len(b) or not (a[seen].any() or b[seen].any()):
+        return float("nan")
+    res = _st.logrank(*(_st.CensoredData(uncensored=x.loc[x[seen], wait].to_numpy(float),
+                                         right=x.loc[~x[seen], wait].to_numpy(float)) for x in (a, b)))
+    return float(res.pvalue)
+
+
+def _within(rows: pd.DataFrame, hours: float) -> tuple[tuple[float, float, float], tuple[float, float]]:
+    """KM P(answered within ``hours``) with its interval, and (S, Greenwood sum) at ``hours``."""
+    d, o = rows.response_hours.to_numpy(float), rows.is_responded.to_numpy(bool)
+    est = km(d, o).at(hours)
+    surv, g = greenwood(d, o, hours)
+    if len(rows) and surv in (0.0, 1.0):  # degenerate band: the KM estimate is the share among the known
+        hit = o & (d <= hours)
+        known = int(hit.sum() + (~hit & (d >= hours)).sum())
+        est = (1 - surv, *wilson(int(hit.sum()), known))
+    return est, (surv, g)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@
 True
 """
 
+import typing as _typing
+
 from contribfunnel.activity import Activity, Meta, read_activity
 from contribfunnel.community import (
     bus_factor,
@@ -36,6 +38,19 @@ from contribfunnel.report import Report, report
 from contribfunnel.sources.git import load_git
 from contribfunnel.sources.github import fetch_github, read_store
 from contribfunnel.synthetic import make_activity
+
+if _typing.TYPE_CHECKING:
+    from contribfunnel import plot as plot
+
+
+def __getattr__(name: str) -> object:
+    # ``cf.plot`` imports matplotlib on first use only, so ``import contribfunnel`` stays quick.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module("contribfunnel.plot")
+    raise AttributeError(f"module 'contribfunnel' has no attribute {name!r}")
+
 
 __all__ = [
     "STAGES",

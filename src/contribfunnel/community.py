@@ -13,7 +13,7 @@ import pandas as pd
 
 from contribfunnel.activity import Activity
 from contribfunnel.identities import internal_mask
-from contribfunnel.periods import parse_window, period_of
+from contribfunnel.periods import parse_window, period_of, quarter_end
 from contribfunnel.stats import absence_factor, wilson
 
 __all__ = [
@@ -182,7 +182,8 @@ class ExternalContributors:
             "as_of": self.as_of.isoformat(),
             "rule": self.rule,
             "by_quarter": [
-                {"quarter": r.period, "external": int(r.external), "contributors": int(r.contributors)}
+                {"quarter": r.period, "external": int(r.external), "contributors": int(r.contributors),
+                 "trailing": int(r.trailing)}
                 for r in self.by_quarter.itertuples(index=False)
             ],
         }
@@ -212,19 +213,33 @@ def external_contributors(activity: Activity, *, window: Any = "365D", as_of: An
     )
     merges = c[(c.kind == "merge") & ~c.is_internal & (c["at"] > end - span)]
     by_quarter = contributors(activity)
-    by_quarter = by_quarter[by_quarter.period <= str(pd.Period(end.tz_convert(None), freq="Q"))]
+    by_quarter = by_quarter[by_quarter.period <= str(pd.Period(end.tz_convert(None), freq="Q"))].reset_index(drop=True)
+    by_quarter["trailing"] = _trailing_counts(merged, by_quarter.period, span, end)
     notes = () if activity.meta.history_complete else ("history incomplete: all-time counts start at the window",)
     return ExternalContributors(
         window_days=int(span.days),
         count=int(recent.person.nunique()),
         all_time=int(merged.person.nunique()),
-        by_quarter=by_quarter.reset_index(drop=True),
+        by_quarter=by_quarter,
         people=people,
         committers=int(merges.person.nunique()),
         rule=activity.meta.rule,
         as_of=end,
         notes=notes,
     )
+
+
+def _trailing_counts(merged: pd.DataFrame, periods: pd.Series, span: pd.Timedelta, end: pd.Timestamp) -> list[int]:
+    """Distinct people in ``merged`` within ``span`` before each quarter's end (or ``end``, if sooner)."""
+    merged = merged.sort_values("at")
+    at = merged["at"].to_numpy(dtype="datetime64[ns]")
+    person = merged.person.to_numpy()
+    out = []
+    for p in periods:
+        stop = min(quarter_end(pd.Period(p, freq="Q")), end).tz_convert(None).to_datetime64()
+        lo, hi = at.searchsorted(stop - span.to_timedelta64(), side="right"), at.searchsorted(stop, side="right")
+        out.append(int(pd.unique(person[lo:hi]).size))
+    return out
 
 
 @dataclass(frozen=True)

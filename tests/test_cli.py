@@ -43,8 +43,9 @@ def test_report_json_keys_and_criteria(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     assert main(["report", "--example", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert list(data) == ["meta", "scorecard", "contributors", "external_contributors", "newcomers", "bus_factor",
-                          "governance"]
+    assert list(data) == ["meta", "scorecard", "funnel", "friction", "first_prs", "contributors",
+                          "external_contributors", "newcomers", "graph", "mentors", "autonomy", "bus_factor",
+                          "governance", "changes", "methods"]
     assert [c["id"] for c in data["scorecard"]] == ["mechanism", "zero_guidance", "autonomy",
                                                      "external_contributors", "co_building"]
     for c in data["scorecard"]:
@@ -62,9 +63,10 @@ def test_report_git_html_escapes_repository_text(shaped_repo: Any, tmp_path: Pat
     proc = run("report", str(shaped_repo.path), "--out", str(out), "--quarter", "2023Q4")
     assert proc.returncode == 0, proc.stderr
     page = out.read_text()
-    assert "<script>" not in page and "<img" not in page
+    assert "<script>" not in page
+    assert page.count("<img") == page.count('<img src="data:image/png;base64,')  # only the report's own charts
     # git itself strips < and > from names; what is left must still be escaped.
-    assert "Mal &amp; &quot;Co&quot; &#x27;x&#x27; img src=x onerror=alert(2)" in page
+    assert "Mal &amp; &#34;Co&#34; &#39;x&#39; img src=x onerror=alert(2)" in page
     assert "evil@hostile.example.net" not in page  # reports never show e-mail addresses
 
 
@@ -82,6 +84,31 @@ def test_check_exit_codes(shaped_repo: Any, tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "NOT ENOUGH DATA" in ok.stdout
     assert run("check", str(shaped_repo.path), "--config", str(cfg), "--quarter", "2023Q4", "--strict").returncode == 1
+
+
+def test_check_prints_a_table_readable_without_colour_or_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--example"]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out  # no colour codes: the verdicts are words
+    header = next(line for line in out.splitlines() if "Criterion" in line)
+    assert header.split() == ["#", "Criterion", "Value", "Verdict"]
+    rows = [line for line in out.splitlines() if line[:3].strip() in {"1", "2", "3", "4", "5"}]
+    assert len(rows) == 5 and all(r.split()[-1] in {"PASS", "FAIL", "DATA"} for r in rows)
+    assert "advice:" in out
+    assert main(["check", "--example", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "fail" and [c["id"] for c in data["criteria"]][3] == "external_contributors"
+    info = [ch for c in data["criteria"] for ch in c["checks"] if ch["name"] == "external_committers"]
+    assert info[0]["verdict"] == "info"  # shown for context, never decides
+
+
+def test_report_compares_quarters(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert main(["report", "--example", "--quarter", "2026Q2", "--compare-to", "2025Q2", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert (data["changes"]["a"], data["changes"]["b"]) == ("2025Q2", "2026Q2")
+    proc = run("report", "--example", "--quarter", "2026Q2", "--compare-to", "2026Q2")
+    assert_one_line_error(proc, 2, "quarter of the report itself")
 
 
 def test_saved_activity_is_a_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,9 @@ Exit codes: 0 ok (check: no criterion fails), 1 check failed or data error,
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,9 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     target(rp)
     rp.add_argument("--format", choices=["html", "md", "json"], help="default: from --out's suffix, else md")
     rp.add_argument("--out", metavar="PATH", help="write to PATH instead of stdout")
+    rp.add_argument("--compare-to", metavar="YYYYQn", help="the quarter to compare with (default: the one before)")
     cp = sub.add_parser("check", help="print the stage-10 scorecard; exit 1 when a criterion fails")
     target(cp)
     cp.add_argument("--strict", action="store_true", help="also exit 1 when a criterion lacks data")
+    cp.add_argument("--format", choices=["text", "json"], default="text", help="a table (default) or JSON")
     fp = sub.add_parser("fetch", help="fetch or refresh a GitHub repository's activity in the local store")
     fp.add_argument("target", help="OWNER/REPO")
     fp.add_argument("--config", metavar="FILE", help=argparse.SUPPRESS)
@@ -106,14 +110,17 @@ def _run(argv: Sequence[str] | None) -> int:
     act = _load(args, config)
     if args.command == "check":
         card = stage10(act, config=config, as_of=as_of_quarter(act.meta.as_of, args.quarter, starts_at=act.starts_at))
-        print(card)
-        print(f"\nRule: {card.rule}")
-        for note in card.notes:
-            print(f"Note: {note}")
+        if args.format == "json":
+            sys.stdout.write(json.dumps(card.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        else:
+            print(card.to_text(width=max(60, shutil.get_terminal_size((100, 24)).columns)))
+            print(f"\nRule: {card.rule}")
+            for note in card.notes:
+                print(f"Note: {note}")
         if card.verdict == "fail" or (args.strict and card.verdict != "pass"):
             return 1
         return 0
-    rep = report(act, quarter=args.quarter, config=config if args.config else None)
+    rep = report(act, quarter=args.quarter, compare_to=args.compare_to, config=config if args.config else None)
     fmt = args.format or (_FORMATS.get(Path(args.out).suffix.lower(), "md") if args.out else "md")
     text = rep.to_html() if fmt == "html" else rep.to_json() if fmt == "json" else rep.to_markdown()
     if args.out:

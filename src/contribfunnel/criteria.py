@@ -8,6 +8,8 @@ overridable through :class:`~contribfunnel.Config`.
 from __future__ import annotations
 
 import html
+import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,10 +40,11 @@ class Check:
     threshold: str
     verdict: str
     note: str = ""
+    informational: bool = False  # shown for context; never decides the criterion
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": _jsonable(self.value), "threshold": self.threshold,
-                "verdict": self.verdict, "note": self.note}
+                "verdict": "info" if self.informational else self.verdict, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Criterion:
 
     @property
     def verdict(self) -> str:
-        verdicts = {c.verdict for c in self.checks}
+        verdicts = {c.verdict for c in self.checks if not c.informational}
         if FAIL in verdicts:
             return FAIL
         if verdicts == {PASS}:
@@ -79,15 +82,18 @@ class Criterion:
 
 
 def _jsonable(value: Any) -> Any:
+    """Plain JSON values: timestamps as ISO strings, numpy scalars unwrapped, NaN, NaT and ±inf as ``None``."""
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v) for v in value]
+    if value is pd.NaT or value is pd.NA:
+        return None
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    if isinstance(value, float) and value != value:
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
@@ -170,18 +176,28 @@ class Scorecard:
             f"<tbody>{rows}</tbody></table><p><i>{html.escape(self.rule)}</i></p></div>"
         )
 
-    def __str__(self) -> str:
-        width = max(len(c.title) for c in self.criteria)
-        out = [f"Stage 10: {self.verdict.upper()}  ({', '.join(self.repos)}, {self.window_days} days to "
-               f"{self.as_of:%Y-%m-%d})"]
-        for c in self.criteria:
-            out.append(f"  {c.verdict.upper():<16} {c.title:<{width}}  {_fmt(c.value)}")
+    def to_text(self, *, width: int = 100) -> str:
+        """A plain-text table for a terminal: readable without colour (verdicts are words), wrapped to ``width``."""
+        head = (f"Stage 10: {self.verdict.upper()}  ({', '.join(self.repos)}, {self.window_days} days to "
+                f"{self.as_of:%Y-%m-%d})")
+        rows = [("#", "Criterion", "Value", "Verdict")] + [
+            (str(i), c.title, _fmt(c.value), c.verdict.upper()) for i, c in enumerate(self.criteria, 1)]
+        widths = [max(len(r[k]) for r in rows) for k in range(4)]
+        table = ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        table.insert(1, "  " + "  ".join("-" * w for w in widths))
+        out = [head, "", *table]
+        for i, c in enumerate(self.criteria, 1):
+            out += ["", f"{i}. {c.title}: {c.verdict.upper()}"]
             for ch in c.checks:
-                if ch.verdict != PASS or c.verdict != PASS:
-                    note = f"  ({ch.note})" if ch.note else ""
-                    out.append(f"      {ch.verdict:<16} {ch.name} = {_fmt(ch.value)}, needs {ch.threshold}{note}")
-            out.append(f"      advice: {c.advice}")
+                line = f"{'INFO' if ch.informational else ch.verdict.upper():<15}  {ch.name} = {_fmt(ch.value)}"
+                line += f", needs {ch.threshold}" if ch.threshold else ""
+                line += f" ({ch.note})" if ch.note else ""
+                out += textwrap.wrap(line, width=width, initial_indent="   ", subsequent_indent=" " * 20)
+            out += textwrap.wrap(f"advice: {c.advice}", width=width, initial_indent="   ", subsequent_indent=" " * 11)
         return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.to_text()
 
 
 def _fmt(value: Any) -> str:
@@ -193,10 +209,12 @@ def _fmt(value: Any) -> str:
 
 
 def _md(text: str) -> str:
+    """Repository text made inert in GitHub Markdown: HTML escaped, Markdown syntax backslashed, no @-mentions."""
     out = html.escape(str(text), quote=False)
-    for ch in "\\`*_[]|":
+    for ch in "\\`*_[]|#<>~":
         out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
+    # A zero-width space after "@" keeps a pasted report from notifying everyone it names.
+    return out.replace("@", "@\u200b").replace("\r", " ").replace("\n", " ")
 
 
 def _badge(verdict: str) -> str:
@@ -387,7 +405,8 @@ def _external(activity: Activity, t: Mapping[str, float], window: int, end: pd.T
         check = Check("external_contributors", ext.count, f"> {need:g}", PASS if ext.count > need else FAIL,
                       "nobody is classified internal: add [internal] to the config" if no_rule else "")
     info = Check("external_committers", ext.committers, f"≈ {t['external_committers_reference']:g} (reference)",
-                 PASS, "for information: the seed's reference project had about 50 external committers")
+                 PASS, "for information: the seed's reference project had about 50 external committers",
+                 informational=True)
     if check.verdict == PASS:
         advice = f"{ext.count} external contributors in {window} days: keep newcomers coming back."
     elif check.verdict == FAIL:

@@ -1,72 +1,77 @@
-"""The report: scorecard, contributors, newcomers, bus factor and governance, as JSON, Markdown or HTML.
+"""The quarterly report: every section computed once into a documented JSON-ready dict, rendered by
+:mod:`contribfunnel.render` as HTML (self-contained, plots embedded), Markdown (pastes into a GitHub
+issue) or JSON.
 
-The JSON is documented and stable (``SCHEMA_VERSION``); top-level keys:
-``meta``, ``scorecard``, ``contributors``, ``external_contributors``,
-``newcomers``, ``bus_factor``, ``governance``.  Reports show names or logins,
-never e-mail addresses.  The HTML escapes every string from the repository.
+Top-level keys of the JSON, in the order the report shows them (``meta.schema_version`` is
+:data:`SCHEMA_VERSION`; ``report.schema.json`` beside this module is the JSON Schema):
+``meta``, ``scorecard``, ``funnel``, ``friction``, ``first_prs``, ``contributors``,
+``external_contributors``, ``newcomers``, ``graph``, ``mentors``, ``autonomy``, ``bus_factor``,
+``governance``, ``changes``, ``methods``.  Reports show names or logins, never e-mail addresses.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy import stats as _st
 
 from contribfunnel.activity import Activity
 from contribfunnel.community import bus_factor, contributors, elephant_factor, external_contributors, newcomers
 from contribfunnel.config import Config
-from contribfunnel.criteria import Scorecard, _jsonable, _md, stage10
+from contribfunnel.criteria import Scorecard, _jsonable, stage10
 from contribfunnel.errors import UsageError
+from contribfunnel.friction import compare_periods, first_contributions, friction_summary, pr_timeline
+from contribfunnel.funnel import funnel
 from contribfunnel.governance import governance
+from contribfunnel.graph import autonomy, contributor_graph, graph_summary, mentors
 from contribfunnel.identities import resolve_identities
-from contribfunnel.periods import as_of_quarter
+from contribfunnel.periods import as_of_quarter, parse_quarter, period_of, quarter_end
+from contribfunnel.stats import wilson
 
-__all__ = ["Report", "report"]
+__all__ = ["SCHEMA_VERSION", "Report", "report"]
 
-SCHEMA_VERSION = 1
+#: Version of the JSON layout; raised only when a key changes meaning or disappears (new keys keep it).
+SCHEMA_VERSION = 2
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+_GRAPH_TOP = 120
 
 
 @dataclasses.dataclass(frozen=True)
 class Report:
-    """Everything the report shows, computed once; render with ``to_json``, ``to_markdown`` or ``to_html``."""
+    """Everything the report shows, computed once.
+
+    ``data`` is the JSON-ready content; ``frames`` keeps the tables the plots are
+    drawn from (PR timelines, first PRs, the funnel, the review graph and its
+    summary).  Render with :meth:`to_json`, :meth:`to_markdown` or :meth:`to_html`;
+    in Jupyter the report displays itself.
+    """
 
     data: dict[str, Any]
     scorecard: Scorecard
+    frames: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return self.data
 
     def to_json(self) -> str:
-        return json.dumps(self.data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        return json.dumps(self.data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
     def to_markdown(self) -> str:
-        d = self.data
-        ext = d["external_contributors"]
-        lines = [f"# contribfunnel report: {', '.join(_md(r) for r in d['meta']['repos'])}", "",
-                 self.scorecard.to_markdown(), "## External contributors", "",
-                 f"{ext['count']} in the {ext['window_days']} days to {d['meta']['as_of'][:10]} "
-                 f"({ext['all_time']} all time).", "", "| Quarter | Contributors | External | New |", "|---|---|---|---|"]
-        for r in d["contributors"][-8:]:
-            lines.append(f"| {r['period']} | {r['contributors']} | {r['external']} | {r['new']} |")
-        lines += ["", "## Bus factor", ""]
-        for unit, bf in d["bus_factor"].items():
-            lines.append(f"- {unit}: **{bf['value']}** (of {bf['total']})")
-        lines += ["", "## Governance", "", "| Check | Present | Detail |", "|---|---|---|"]
-        for g in d["governance"]:
-            lines.append(f"| {_md(g['label'])} | {'yes' if g['present'] else 'no'} | {_md(g['detail'])} |")
-        lines += ["", "## Methods", "", f"- Classification rule: {_md(d['meta']['rule'])}",
-                  f"- Window: {ext['window_days']} days to {d['meta']['as_of'][:10]}; quarters are calendar quarters.",
-                  "- Bots are excluded from every people count and never count as a response."]
-        lines += [f"- {_md(n)}" for n in d["meta"]["notes"]]
-        return "\n".join(lines) + "\n"
+        """GitHub-flavoured Markdown that pastes cleanly into an issue (no images, nobody @-mentioned)."""
+        from contribfunnel.render import to_markdown
+
+        return to_markdown(self)
 
     def to_html(self, path: str | Path | None = None) -> str:
-        """A self-contained HTML page; written to ``path`` when given."""
-        page = _html(self)
+        """One self-contained HTML page (plots embedded as images); written to ``path`` when given."""
+        from contribfunnel.render import to_html
+
+        page = to_html(self)
         if path is not None:
             try:
                 Path(path).write_text(page, encoding="utf-8")
@@ -75,111 +80,279 @@ class Report:
         return page
 
     def _repr_html_(self) -> str:
-        return self.scorecard._repr_html_()
+        from contribfunnel.render import to_html
+
+        return to_html(self, fragment=True)
 
 
-def report(activity: Activity, *, quarter: str | None = None, config: Config | None = None) -> Report:
-    """Build the report for the trailing window ending at ``as_of`` or at the end of ``quarter``.
+def _quarters(as_of: pd.Timestamp, quarter: str | None, compare_to: str | None,
+              starts_at: pd.Timestamp | None) -> tuple[pd.Period, pd.Period]:
+    this = parse_quarter(quarter) if quarter else pd.Period((as_of - pd.Timedelta(1, "ns")).tz_convert(None), freq="Q")
+    last = parse_quarter(compare_to) if compare_to else this - 1
+    if last == this:
+        raise UsageError(f"--compare-to {compare_to} is the quarter of the report itself")
+    if last.start_time.tz_localize("UTC") >= as_of:
+        raise UsageError(f"quarter {last} starts after the data ends ({as_of:%Y-%m-%d})")
+    return this, last
+
+
+def report(activity: Activity, *, quarter: str | None = None, compare_to: str | None = None,
+           config: Config | None = None) -> Report:
+    """Build the report on ``quarter`` (default: the quarter of ``as_of``), compared with ``compare_to``
+    (default: the quarter before).
+
+    The scorecard and the window's figures cover the trailing ``window_days`` to
+    the end of ``quarter`` (or ``as_of``, if the data ends sooner); the
+    quarter-over-quarter section compares PRs that became ready in each quarter.
 
     Examples
     --------
     >>> import contribfunnel as cf
     >>> r = cf.report(cf.load_example(), quarter="2026Q2")
-    >>> sorted(r.to_dict())
-    ['bus_factor', 'contributors', 'external_contributors', 'governance', 'meta', 'newcomers', 'scorecard']
-    >>> r.to_dict()["meta"]["as_of"]
-    '2026-07-01T00:00:00+00:00'
+    >>> list(r.to_dict())[:4]
+    ['meta', 'scorecard', 'funnel', 'friction']
+    >>> r.to_dict()["meta"]["as_of"], r.to_dict()["changes"]["a"]
+    ('2026-07-01T00:00:00+00:00', '2026Q1')
     """
     if config is not None:
         activity = resolve_identities(activity, config=config)
     cfg = config or Config()
+    t = cfg.thresholds
     as_of = as_of_quarter(activity.meta.as_of, quarter, starts_at=activity.starts_at)
-    window = int(cfg.thresholds["window_days"])
+    this_q, last_q = _quarters(as_of, quarter, compare_to, activity.starts_at)
+    window = int(t["window_days"])
+    start = as_of - pd.Timedelta(days=window)
+    within = float(t["response_hours"])
     card = stage10(activity, config=cfg, as_of=as_of)
+    has_prs = bool((activity.items.kind == "pr").any())
+
+    prs = pr_timeline(activity, as_of=as_of) if has_prs else pd.DataFrame()
+    first = (first_contributions(activity, as_of=as_of, max_guidance_comments=int(t["zero_guidance_max_comments"]))
+             if has_prs else pd.DataFrame())
+    prs_w = prs[prs.ready_at > start] if has_prs else prs
+    first_w = first[first.ready_at > start] if has_prs else first
+    fun = funnel(activity, as_of=as_of)
+    G = contributor_graph(activity, kind="review", window=window, as_of=as_of)
+    summary = graph_summary(G)
     ext = external_contributors(activity, window=window, as_of=as_of)
     by_q = contributors(activity)
-    last_q = str(pd.Period((as_of - pd.Timedelta(1, "ns")).tz_convert(None), freq="Q"))
-    by_q = by_q[by_q.period <= last_q]
-    nc = newcomers(activity)
-    nc = nc[nc.first_at < as_of]
-    cohorts = (
-        nc[nc.kind.isin(["any", "merged_pr", "commit"])]
-        .pivot_table(index="cohort", columns="kind", values="person", aggfunc="nunique", fill_value=0)
-        .reset_index()
-    )
-    newcomer_rows = [
-        {"cohort": r["cohort"], "participants": int(r.get("any", 0)),
-         "first_merged": int(max(r.get("merged_pr", 0), r.get("commit", 0)))}
-        for r in cohorts.to_dict("records")
-    ]
-    meta = activity.meta.to_dict()
-    meta["as_of"] = as_of.isoformat()
-    meta["quarter"] = quarter
-    meta["schema_version"] = SCHEMA_VERSION
-    data = {
+    by_q = by_q[by_q.period <= str(this_q)]
+
+    meta = activity.meta.to_dict() | {
+        "as_of": as_of.isoformat(), "quarter": str(this_q), "compare_to": str(last_q),
+        "quarter_complete": bool(quarter_end(this_q) <= activity.meta.as_of),
+        "window_days": window, "window_start": start.isoformat(), "schema_version": SCHEMA_VERSION,
+        "verdict": card.verdict,
+    }
+    data: dict[str, Any] = {
         "meta": meta,
         "scorecard": [c.to_dict() for c in card.criteria],
-        "contributors": [{k: _jsonable(v) for k, v in r.items()} for r in by_q.to_dict("records")],
-        "external_contributors": {k: v for k, v in ext.to_dict().items() if k in
-                                  ("window_days", "count", "all_time", "by_quarter", "committers")}
-        | {"people": [{"person": str(r.person), "contributions": int(r.contributions),
-                       "last_at": r.last_at.isoformat()} for r in ext.people.head(50).itertuples(index=False)]},
-        "newcomers": newcomer_rows,
+        "funnel": _funnel_section(fun),
+        "friction": _friction_section(prs_w, within, has_prs),
+        "first_prs": _first_pr_section(first_w, has_prs),
+        "contributors": by_q.to_dict("records"),
+        "external_contributors": _external_section(ext, float(t["external_contributors"])),
+        "newcomers": _newcomer_rows(activity, as_of),
+        "graph": _graph_section(G, summary),
+        "mentors": _mentor_section(activity, window, as_of),
+        "autonomy": autonomy(activity, window=f"{window}D", as_of=as_of).to_dict(),
         "bus_factor": {
             unit: bus_factor(activity, unit=unit, window=window, as_of=as_of).to_dict()
             for unit in ("merged", "commits", "merged_prs", "reviews", "merges")
         } | {"elephant": elephant_factor(activity, window=window, as_of=as_of).to_dict()},
         "governance": governance(activity).to_dict("records"),
+        "changes": _changes(activity, prs, first, by_q, this_q, last_q, as_of),
+        "methods": _methods(activity, card, prs_w, has_prs, as_of, start, within),
     }
-    data["meta"]["verdict"] = card.verdict
-    return Report(data=_jsonable(data), scorecard=card)
+    frames = {"prs": prs, "prs_window": prs_w, "first": first, "first_window": first_w, "funnel": fun,
+              "graph": G, "graph_summary": summary, "external": ext}
+    return Report(data=_jsonable(data), scorecard=card, frames=frames)
 
 
-_CSS = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
-.cf-pass{color:#0b6e4f}.cf-fail{color:#b3261e}.cf-not-enough-data{color:#6b6b6b}
-"""
-
-
-def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in cols) + "</tr>" for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _html(rep: Report) -> str:
-    d = rep.data
-    e = html.escape
-    ext = d["external_contributors"]
-    repos = ", ".join(d["meta"]["repos"])
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>contribfunnel: {e(repos)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>contribfunnel report: {e(repos)}</h1>",
-        "<h2>Stage-10 scorecard</h2>",
-        rep.scorecard._repr_html_(),
-        "<h2>External contributors</h2>",
-        f"<p>{ext['count']} in the {ext['window_days']} days to {e(d['meta']['as_of'][:10])} "
-        f"({ext['all_time']} all time).</p>",
-        _table(d["contributors"], ["period", "contributors", "internal", "external", "new", "new_external"]),
-        "<h3>Most active external contributors in the window</h3>",
-        _table(ext["people"][:20], ["person", "contributions", "last_at"]),
-        "<h2>Newcomers by cohort</h2>",
-        _table(d["newcomers"], ["cohort", "participants", "first_merged"]),
-        "<h2>Bus factor</h2>",
-        _table([{"unit": k, "value": v["value"], "total": v["total"],
-                 "top": ", ".join(str(t[v["over"]]) for t in v["top"][:5])} for k, v in d["bus_factor"].items()],
-               ["unit", "value", "total", "top"]),
-        "<h2>Governance</h2>",
-        _table(d["governance"], ["label", "present", "detail"]),
-        "<h2>Methods</h2><ul>",
-        f"<li>Classification rule: {e(d['meta']['rule'])}</li>",
-        f"<li>Window: {ext['window_days']} days; quarters are calendar quarters; bots never count.</li>",
-        *(f"<li>{e(n)}</li>" for n in d["meta"]["notes"]),
-        "</ul></body></html>",
+def _funnel_section(fun: pd.DataFrame) -> dict[str, Any]:
+    """Pooled over complete cohorts (all cohorts when none is complete yet), plus the per-cohort table."""
+    complete = bool(fun.is_complete.any())
+    pool = fun[fun.is_complete] if complete else fun
+    size = int(pool.drop_duplicates("cohort").cohort_size.sum())
+    pooled = []
+    for stage, g in pool.groupby("stage", sort=False):
+        k = int(g.reached.sum())
+        lo, hi = wilson(k, size)
+        pooled.append({"stage": stage, "reached": k, "share": k / size if size else None, "low": lo, "high": hi})
+    cohort_rows = [
+        {"cohort": c, "cohort_size": int(g.cohort_size.iloc[0]), "is_complete": bool(g.is_complete.iloc[0]),
+         "reached": {str(r.stage): int(r.reached) for r in g.itertuples(index=False)}}
+        for c, g in fun.groupby("cohort", sort=True)
     ]
-    return "\n".join(parts)
+    horizon = fun.attrs.get("horizon_days")
+    return {"horizon_days": int(horizon) if horizon is not None and float(horizon).is_integer() else horizon,
+            "pooled_over": "complete cohorts" if complete else
+            "all cohorts (none has passed the horizon yet)", "newcomers": size, "pooled": pooled, "cohorts": cohort_rows}
+
+
+def _friction_section(prs: pd.DataFrame, within: float, has_prs: bool) -> dict[str, Any]:
+    if not has_prs or prs.empty:
+        return {"within_hours": within, "groups": [], "note": "needs GitHub data (pull requests and their timelines)"}
+    s = friction_summary(prs, by=None, within_hours=within)
+    return {"within_hours": within, "groups": s.drop(columns=["period"]).to_dict("records"),
+            "censored": int((~prs.is_responded).sum())}
+
+
+def _first_pr_section(first: pd.DataFrame, has_prs: bool) -> dict[str, Any]:
+    if not has_prs or first.empty:
+        return {"count": 0, "outcomes": {}, "note": "needs GitHub data (pull requests and their timelines)"}
+    out = first.outcome.value_counts().reindex(["merged", "closed", "open"], fill_value=0)
+    decided = first[first.is_decided]
+    merged = first[first.outcome == "merged"]
+
+    def rate(k: int, n: int) -> dict[str, Any]:
+        lo, hi = wilson(k, n)
+        return {"value": k / n if n else None, "low": lo, "high": hi, "k": k, "n": n}
+
+    by_q = (first.assign(period=period_of(first.ready_at, "quarter")).groupby(["period", "outcome"]).size()
+            .unstack(fill_value=0).reindex(columns=["merged", "closed", "open"], fill_value=0))
+    examples = first.sort_values("response_hours", ascending=False).head(5)
+    return {
+        "count": len(first),
+        "outcomes": {k: int(v) for k, v in out.items()},
+        "acceptance": rate(int((decided.outcome == "merged").sum()), len(decided)),
+        "zero_guidance": rate(int(merged.is_zero_guidance.sum()), len(merged)),
+        "abandonment": rate(int(first.is_abandoned.sum()), len(first)),
+        "by_quarter": [{"period": p, **{k: int(v) for k, v in r.items()}} for p, r in by_q.iterrows()],
+        "waited_longest": [
+            {"repo": r.repo, "number": int(r.number), "title": r.title, "author": r.author,
+             "response_hours": round(float(r.response_hours), 1), "answered": bool(r.is_responded),
+             "outcome": r.outcome, "wait": _wait_status(bool(r.is_responded), str(r.outcome))}
+            for r in examples.itertuples(index=False)],
+    }
+
+
+def _wait_status(answered: bool, outcome: str) -> str:
+    if answered:
+        return "answered"
+    return "still waiting" if outcome == "open" else "closed unanswered"
+
+
+def _external_section(ext: Any, threshold: float) -> dict[str, Any]:
+    d = ext.to_dict()
+    return {k: d[k] for k in ("window_days", "count", "all_time", "committers", "by_quarter")} | {
+        "threshold": threshold,
+        "people": [{"person": str(r.person), "contributions": int(r.contributions), "last_at": r.last_at.isoformat()}
+                   for r in ext.people.head(50).itertuples(index=False)],
+    }
+
+
+def _newcomer_rows(activity: Activity, as_of: pd.Timestamp) -> list[dict[str, Any]]:
+    nc = newcomers(activity)
+    nc = nc[nc.first_at < as_of]
+    cohorts = (nc[nc.kind.isin(["any", "merged_pr", "commit"])]
+               .pivot_table(index="cohort", columns="kind", values="person", aggfunc="nunique", fill_value=0)
+               .reset_index())
+    return [{"cohort": r["cohort"], "participants": int(r.get("any", 0)),
+             "first_merged": int(max(r.get("merged_pr", 0), r.get("commit", 0)))}
+            for r in cohorts.to_dict("records")]
+
+
+def _graph_section(G: Any, summary: pd.DataFrame) -> dict[str, Any]:
+    kmax = int(summary.core.max()) if len(summary) else 0
+    core = summary[summary.core == kmax].person.astype(str).tolist() if kmax else []
+    ext = {n: bool(d.get("is_external", True)) for n, d in G.nodes(data=True)}
+    return {
+        "kind": "review", "people": G.number_of_nodes(), "edges": G.number_of_edges(),
+        "communities": int(summary.community.nunique()) if len(summary) else 0,
+        "core_k": kmax, "core": core[:50], "core_size": len(core),
+        "top": [{"person": str(r.person), "pagerank": round(float(r.pagerank), 5), "degree": int(r.degree),
+                 "core": int(r.core), "community": int(r.community), "is_external": ext.get(r.person, True)}
+                for r in summary.head(20).itertuples(index=False)],
+    }
+
+
+def _mentor_section(activity: Activity, window: int, as_of: pd.Timestamp) -> dict[str, Any]:
+    m = mentors(activity, window=f"{window}D", as_of=as_of)
+    return {"first_prs": m.first_prs, "answered": m.answered, "top_share": m.top_share, "hhi": m.hhi,
+            "people": [{"person": str(r.person), "answered": int(r.answered), "share": round(float(r.share), 4)}
+                       for r in m.table.head(15).itertuples(index=False)]}
+
+
+def _poisson_test(a: int, b: int, exposure_a: float, exposure_b: float) -> float:
+    """Exact conditional test of equal rates for two Poisson counts (b given a + b is binomial)."""
+    if a + b == 0:
+        return 1.0
+    return float(_st.binomtest(b, a + b, exposure_b / (exposure_a + exposure_b)).pvalue)
+
+
+def _changes(activity: Activity, prs: pd.DataFrame, first: pd.DataFrame, by_q: pd.DataFrame,
+             this_q: pd.Period, last_q: pd.Period, as_of: pd.Timestamp) -> dict[str, Any]:
+    a, b = str(last_q), str(this_q)
+
+    def days(q: pd.Period) -> float:
+        stop = min(quarter_end(q), as_of)
+        return max(0.0, float((stop - q.start_time.tz_localize("UTC")) / pd.Timedelta(days=1)))
+
+    da, db = days(last_q), days(this_q)
+    per = by_q.set_index("period")
+    nc = newcomers(activity)
+    nc = nc[nc.first_at < as_of]
+    counts = {
+        "external_contributors": (int(per.external.get(a, 0)), int(per.external.get(b, 0))),
+        "new_external_contributors": (int(per.new_external.get(a, 0)), int(per.new_external.get(b, 0))),
+        "newcomers": tuple(int(((nc.kind == "any") & (nc.cohort == q)).sum()) for q in (a, b)),
+    }
+    if len(first):
+        fq = period_of(first.ready_at, "quarter")
+        counts["first_prs"] = (int((fq == a).sum()), int((fq == b).sum()))
+    count_rows: list[dict[str, Any]] = [
+        {"metric": k, "label": _METRICS[k], "a": va, "b": vb, "test": "exact Poisson rate",
+         "p_value": _poisson_test(va, vb, da, db)} for k, (va, vb) in counts.items()]
+    out: dict[str, Any] = {"a": a, "b": b, "days_a": da, "days_b": db, "counts": count_rows}
+    # Abandonment needs 90 days without the author to show: a quarter younger than that can only look better.
+    young = [q for q in (a, b) if quarter_end(pd.Period(q, freq="Q")) > as_of - pd.Timedelta(days=90)]
+    for name, rows in (("prs", prs), ("first_prs", first)):
+        out[name] = []
+        if len(rows):
+            records: list[dict[str, Any]] = compare_periods(rows, a, b).table.to_dict("records")
+            for r in records:
+                r["label"] = _METRICS.get(r["metric"], r["metric"].replace("_", " "))
+                r["note"] = (f"{' and '.join(young)} ended less than 90 days ago: its abandonment is a lower bound"
+                             if r["metric"] == "abandonment" and young else "")
+                out[name].append({k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()})
+    return out
+
+
+_METRICS = {
+    "response_hours": "median time to first response", "decision_hours": "median time to decision",
+    "acceptance": "accepted (merged of decided)", "abandonment": "abandoned", "zero_guidance": "merged with zero guidance",
+    "external_contributors": "external contributors with merged work", "new_external_contributors":
+    "new external contributors", "newcomers": "newcomers (first activity)", "first_prs": "newcomers' first PRs",
+}
+
+
+def _methods(activity: Activity, card: Scorecard, prs: pd.DataFrame, has_prs: bool, as_of: pd.Timestamp,
+             start: pd.Timestamp, within: float) -> dict[str, Any]:
+    m = activity.meta
+    people = activity.people
+    missing = list(card.notes)
+    if not has_prs and not any("GitHub" in n for n in missing):
+        missing.append("no pull request data (git history only): response times, first-PR friction and the "
+                       "PR stages of the funnel need GitHub data")
+    if people.organization.isna().all():
+        missing.append("no organisations known: co-building (criterion 5) cannot be judged")
+    censoring = (
+        f"A pull request waits from ready_at (drafts do not count). With no human response by {as_of:%Y-%m-%d}, or "
+        "before its author closed it, the wait is right-censored at that moment and kept: Kaplan–Meier curves and "
+        "medians use it, nothing is dropped or imputed. Intervals are 95%: exponential Greenwood for curves and "
+        "medians, Wilson for shares."
+    )
+    return {
+        "data_from": activity.starts_at.isoformat() if activity.starts_at is not None else None,
+        "as_of": as_of.isoformat(), "window_start": start.isoformat(), "window_days": card.window_days,
+        "history_complete": m.history_complete, "sources": list(m.sources),
+        "censoring": censoring,
+        "censored_prs": int((~prs.is_responded).sum()) if has_prs and len(prs) else 0,
+        "prs_in_window": len(prs),
+        "response": f"first comment, review or review comment by a human other than the author, or a merge or close "
+                    f"by someone else; answered within {within:g} hours is the Kaplan–Meier estimate at {within:g} h",
+        "rule": m.rule,
+        "bots": int(people.is_bot.sum()),
+        "missing": list(dict.fromkeys(missing)),
+    }

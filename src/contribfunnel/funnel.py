@@ -62,6 +62,18 @@ def stage_times(activity: Activity, *, as_of: Any = None) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _chained(t: pd.DataFrame, stages: tuple[str, ...]) -> pd.DataFrame:
+    """When each stage counts as reached: only once every earlier stage is, at the latest of its own
+    time and the earlier stages' times (NaT while any is missing), so counts never grow along the stages."""
+    out = {}
+    running = t[stages[0]]
+    for s in stages:
+        both = running.notna() & t[s].notna()
+        running = t[s].where(both & (t[s] >= running), running).where(both)
+        out[s] = running
+    return pd.DataFrame(out, index=t.index)
+
+
 def funnel(activity: Activity, *, by: str = "quarter", horizon: Any = "180D", as_of: Any = None,
            stages: tuple[str, ...] = STAGES) -> pd.DataFrame:
     """The funnel per cohort (period of first participation): tidy, one row per (cohort, stage).
@@ -87,14 +99,9 @@ def funnel(activity: Activity, *, by: str = "quarter", horizon: Any = "180D", as
     t = stage_times(activity, as_of=end)
     t["cohort"] = period_of(t.participant, by)
     limit = t.participant + span
-    # A stage counts only once every earlier stage is reached: it is reached at the
-    # latest of its own time and the earlier stages' times (so counts never grow).
-    reached = pd.DataFrame(index=t.index)
-    running = t[stages[0]]
-    for s in stages:
-        both = running.notna() & t[s].notna()
-        running = t[s].where(both & (t[s] >= running), running).where(both)
-        reached[s] = running.notna() & (running <= limit) & (running <= end)
+    chained = _chained(t, stages)
+    reached = pd.DataFrame({s: chained[s].notna() & (chained[s] <= limit) & (chained[s] <= end) for s in stages},
+                           index=t.index)
     reached["cohort"] = t.cohort
     freq = {"quarter": "Q", "month": "M", "year": "Y"}.get(by, by)
     rows = []
@@ -112,13 +119,20 @@ def funnel(activity: Activity, *, by: str = "quarter", horizon: Any = "180D", as
                          "from_start": n / size if size else np.nan, "start_low": s_lo, "start_high": s_hi,
                          "is_complete": complete})
             prev = n
-    return pd.DataFrame(rows, columns=["cohort", "stage", "reached", "cohort_size", "from_previous", "previous_low",
-                                       "previous_high", "from_start", "start_low", "start_high", "is_complete"])
+    out = pd.DataFrame(rows, columns=["cohort", "stage", "reached", "cohort_size", "from_previous", "previous_low",
+                                      "previous_high", "from_start", "start_low", "start_high", "is_complete"])
+    out.attrs["horizon_days"] = span / pd.Timedelta(days=1)
+    return out
 
 
 def time_to_stage(activity: Activity, *, stage: str = "first_merged", by: str | None = None,
-                  as_of: Any = None) -> pd.DataFrame:
+                  as_of: Any = None, stages: tuple[str, ...] = STAGES) -> pd.DataFrame:
     """Kaplan–Meier curve of days from first participation to ``stage``; not yet reached = censored at ``as_of``.
+
+    As in :func:`funnel`, a stage is reached only once every earlier stage (of
+    ``stages``) is, at the latest of their times: a reviewer who has not yet had
+    a PR merged has not reached ``reviewer``.  Unlike the funnel's counts, the
+    curve needs no horizon: people not there yet are censored, not failures.
 
     Tidy: ``group`` (the cohort period when ``by`` is given, else 'all'), ``days``,
     ``probability`` (of having reached the stage), ``low``, ``high``, ``n``.
@@ -128,10 +142,14 @@ def time_to_stage(activity: Activity, *, stage: str = "first_merged", by: str | 
     >>> bool(curve.probability.is_monotonic_increasing)
     True
     """
-    if stage not in STAGES[1:]:
-        raise UsageError(f"bad stage {stage!r}: choose from {', '.join(STAGES[1:])}")
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown or not stages or stages[0] != "participant":
+        raise UsageError(f"bad stages {stages!r}: choose from {', '.join(STAGES)}, starting with 'participant'")
+    if stage not in stages[1:]:
+        raise UsageError(f"bad stage {stage!r}: choose from {', '.join(stages[1:])}")
     end = activity.end(as_of)
     t = stage_times(activity, as_of=end)
+    t[stage] = _chained(t, stages[: stages.index(stage) + 1])[stage]
     t["group"] = period_of(t.participant, by) if by else "all"
     frames = []
     for group, grp in t.groupby("group", sort=True):

@@ -13,7 +13,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 
 def test_there_are_notebooks() -> None:
-    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "external_contributors.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {"quickstart.ipynb", "external_contributors.ipynb",
+                                           "first_contribution_friction.ipynb", "contributor_graph_and_autonomy.ipynb",
+                                           "quarterly_report.ipynb"}
 
 
 @pytest.mark.slow

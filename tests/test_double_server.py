@@ -213,6 +213,9 @@ def test_secondary_rate_limit(gh: GitHubDouble) -> None:
     assert headers["retry-after"] == "7"
     assert "secondary rate limit" in body["message"]
     assert call(gh, REPO)[0] == 200
+    gh.inject("secondary_rate_limit", retry_after=None, status=429)  # GitHub does not always say how long
+    status, body, headers = call(gh, REPO)
+    assert (status, headers["retry-after"]) == (429, None) and "secondary rate limit" in body["message"]
 
 
 @pytest.mark.parametrize("status", [403, 429])
@@ -438,3 +441,42 @@ def test_perceval_fetches_pull_requests_and_issues(activity: cf.Activity) -> Non
         assert gh.count(path="/api/v3/repos/example/project/pulls") > 0
     assert sorted(p["data"]["number"] for p in pulls) == sorted(i.number for i in gh.model.pulls())
     assert len(issues) == len(gh.model.items)  # Perceval's issue category includes pull requests, as GitHub lists them
+
+
+# -- review threads with replies, commits and node(id:) ----------------------------------------------------------------
+
+
+def test_review_threads_commits_and_nodes_in_graphql_and_rest(gh: GitHubDouble) -> None:
+    pr = next(i for i in gh.model.pulls() if i.author and i.author != "dependabot[bot]")
+    at = datetime(2026, 9, 1, tzinfo=UTC)
+    root = gh.model.add_review_comment(pr.number, author="rita-reviewer", at=at)
+    reply = gh.model.add_review_comment(pr.number, author=pr.author or "x", at=at.replace(hour=2), reply_to=root)
+    gh.model.add_commit(pr.number, author=pr.author or "x", at=at.replace(hour=3))
+    bot_commit = gh.model.add_commit(pr.number, author="dependabot[bot]", at=at.replace(hour=4))
+    q = """query($n: Int!) { repository(owner: "example", name: "project") { pullRequest(number: $n) {
+      reviewThreads(first: 100) { totalCount nodes { id path comments(first: 10) { totalCount nodes { author { login } } } } }
+      commits(first: 100) { totalCount nodes { commit { oid committedDate author { name email user { login } } } } } } } }"""
+    status, body = gql(gh, q, {"n": pr.number})
+    assert status == 200 and "errors" not in body, body
+    node = body["data"]["repository"]["pullRequest"]
+    thread = next(t for t in node["reviewThreads"]["nodes"] if t["id"] == root.thread_node_id)
+    assert [c["author"]["login"] for c in thread["comments"]["nodes"]] == ["rita-reviewer", pr.author]
+    assert node["reviewThreads"]["totalCount"] == len(pr.threads())
+    assert node["commits"]["totalCount"] == len(pr.commits)
+    last = node["commits"]["nodes"][-1]["commit"]
+    assert last["oid"] == bot_commit.sha
+    assert last["author"]["user"] is None and last["author"]["email"] == "dependabot[bot]@users.noreply.github.com"
+    # node(id:) finds the thread, as GitHub's global ids do.
+    status, body = gql(gh, """query($id: ID!) { node(id: $id) { __typename
+      ... on PullRequestReviewThread { comments(first: 1, after: null) { totalCount } } } }""", {"id": root.thread_node_id})
+    assert body["data"]["node"] == {"__typename": "PullRequestReviewThread", "comments": {"totalCount": 2}}
+    _, body = gql(gh, '{ node(id: "bm9wZQ==") { id } }')
+    assert body["data"]["node"] is None and body["errors"][0]["type"] == "NOT_FOUND"
+    # REST: the reply says which thread it belongs to; the timeline has the commits and the thread.
+    _, comments, _ = call(gh, f"{REPO}/pulls/{pr.number}/comments?per_page=100")
+    by_id = {c["id"]: c for c in comments}
+    assert by_id[reply.id]["in_reply_to_id"] == root.id and "in_reply_to_id" not in by_id[root.id]
+    _, timeline, _ = call(gh, f"{REPO}/issues/{pr.number}/timeline?per_page=100")
+    kinds = [e["event"] for e in timeline]
+    assert kinds.count("committed") == len(pr.commits)
+    assert [len(e["comments"]) for e in timeline if e["event"] == "line-commented"][-1] == 2

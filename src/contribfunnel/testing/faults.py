@@ -7,6 +7,7 @@ matches it.  Use them through :meth:`GitHubDouble.inject
 
     gh.inject("server_error", times=3, status=502)
     gh.inject("secondary_rate_limit", retry_after=1)
+    gh.inject("secondary_rate_limit", retry_after=None)    # no retry-after header: wait a minute or more
     gh.inject("primary_rate_limit", reset_in=1, status=429)
     gh.inject("drop_connection", path="/graphql")
     gh.inject("truncated_body")
@@ -71,9 +72,11 @@ class Fault:
         ``"GET"`` or ``"POST"``; ``None`` matches both.
     status : int, optional
         HTTP status: 502 by default for ``server_error`` (503 and 504 work too),
-        403 for ``primary_rate_limit`` (or 429), 200 for ``graphql_timeout`` (or 502).
-    retry_after : int
-        Seconds in the ``retry-after`` header of a secondary rate limit.
+        403 for ``primary_rate_limit`` and ``secondary_rate_limit`` (or 429), 200 for
+        ``graphql_timeout`` (or 502).
+    retry_after : int or None
+        Seconds in the ``retry-after`` header of a secondary rate limit; ``None``
+        sends no such header (GitHub then expects a wait of at least a minute).
     reset_in : int
         Seconds until a spent primary limit resets (``x-ratelimit-reset``).
     field : str
@@ -86,7 +89,7 @@ class Fault:
     path: str | None = None
     method: str | None = None
     status: int | None = None
-    retry_after: int = 60
+    retry_after: int | None = 60
     reset_in: int = 60
     field: str = "reviews"
 

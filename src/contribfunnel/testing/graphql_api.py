@@ -32,13 +32,16 @@ from contribfunnel.testing.graphql_schema import load_schema
 from contribfunnel.testing.model import (
     EVENT_TYPES,
     Comment,
+    Commit,
     Event,
     Item,
     Label,
     RepoModel,
     Review,
     ReviewComment,
+    ReviewThread,
     User,
+    node_id,
 )
 from contribfunnel.testing.rest_shapes import Urls, iso
 
@@ -46,6 +49,20 @@ __all__ = ["Cost", "GitHubError", "GraphQLApi", "Prepared", "decode_cursor", "en
 
 MAX_PAGE = 100
 MAX_NODES = 500_000
+#: GitHub lists at most 250 commits of a pull request (REST and GraphQL alike).
+MAX_PR_COMMITS = 250
+
+
+@dataclass(frozen=True)
+class PullCommit:
+    """A ``PullRequestCommit``: one commit as part of one pull request (``position`` counts from 0)."""
+
+    commit: Commit
+    position: int
+
+    @property
+    def node_id(self) -> str:
+        return node_id("PullRequestCommit", self.commit.number * 1000 + self.position)
 
 
 _ITEM_TYPES = {
@@ -314,6 +331,12 @@ def _type_of(value: Any, info: Any, abstract: Any) -> str | None:
         return "PullRequestReview"
     if isinstance(value, ReviewComment):
         return "PullRequestReviewComment"
+    if isinstance(value, ReviewThread):
+        return "PullRequestReviewThread"
+    if isinstance(value, PullCommit):
+        return "PullRequestCommit"
+    if isinstance(value, Commit):
+        return "Commit"
     if isinstance(value, RepoModel):
         return "Repository"
     return None
@@ -428,6 +451,26 @@ def _when(e: Any) -> datetime:
     return when
 
 
+def _commits(ctx: Context, item: Item, args: dict[str, Any]) -> dict[str, Any]:
+    rows = [PullCommit(c, k) for k, c in enumerate(item.commits[:MAX_PR_COMMITS])]
+    key: Callable[[PullCommit], list[Any]] = lambda pc: [pc.position]  # noqa: E731 - pushed order, as GitHub lists them
+    return connection(rows, args, key)
+
+
+def _git_actor(ctx: Context, c: Commit) -> dict[str, Any]:
+    """A commit's ``GitActor``: ``user`` is null for bots (the field is typed ``User``) and deleted accounts."""
+    u = ctx.model.user(c.author)
+    return {"name": u.name or u.login, "email": f"{u.login}@users.noreply.github.com", "date": iso(c.authored_at),
+            "user": u if c.author and u.kind == "User" else None}
+
+
+def _node(ctx: Context, _: Any, args: dict[str, Any]) -> Any:
+    found = ctx.model.node(str(args["id"]))
+    if found is None:
+        raise GitHubError(f"Could not resolve to a node with the global id of '{args['id']}'", "NOT_FOUND")
+    return found
+
+
 def _user(login_attr: str) -> Resolver:
     return lambda ctx, src, _: ctx.model.user(getattr(src, login_attr))
 
@@ -453,7 +496,8 @@ _ITEM: dict[str, Resolver] = {
     "reviews": lambda ctx, i, a: _by_time(
         [r for r in i.reviews if (not a.get("states") or r.state in a["states"])
          and (a.get("author") is None or r.author == a["author"])], a, "submitted_at"),
-    "reviewThreads": lambda ctx, i, a: _by_time(i.review_comments, a),
+    "reviewThreads": lambda ctx, i, a: _by_time(i.threads(), a),
+    "commits": lambda ctx, i, a: _commits(ctx, i, a),
     "state": lambda ctx, i, _: ("MERGED" if i.merged else i.state.upper()) if i.is_pr else i.state.upper(),
     "timelineItems": lambda ctx, i, a: _timeline(ctx, i, a),
     "url": lambda ctx, i, _: _item_url(ctx, i),
@@ -491,6 +535,7 @@ def _actor(kind: str) -> dict[str, Resolver]:
 _RESOLVERS: dict[str, dict[str, Resolver]] = {
     "Query": {
         "id": lambda ctx, _, a: "MDU6UXVlcnk=",
+        "node": _node,
         "repository": _repository,
         "rateLimit": lambda ctx, _, a: ctx.rate,
     },
@@ -536,9 +581,25 @@ _RESOLVERS: dict[str, dict[str, Resolver]] = {
         "url": lambda ctx, c, _: f"{_item_url(ctx, ctx.model.items[c.number])}#discussion_r{c.id}",
     },
     "PullRequestReviewThread": {
-        "comments": lambda ctx, c, a: _by_time([c], a),
-        "id": lambda ctx, c, _: c.thread_node_id,
-        "isResolved": lambda ctx, c, _: False,
+        "comments": lambda ctx, t, a: _by_time(t.comments, a),
+        "id": lambda ctx, t, _: t.node_id,
+        "isResolved": lambda ctx, t, _: False,
+        "path": lambda ctx, t, _: t.path,
+    },
+    "PullRequestCommit": {
+        "commit": lambda ctx, pc, _: pc.commit,
+        "id": lambda ctx, pc, _: pc.node_id,
+        "url": lambda ctx, pc, _: f"{_item_url(ctx, ctx.model.items[pc.commit.number])}/commits/{pc.commit.sha}",
+    },
+    "Commit": {
+        "author": lambda ctx, c, _: _git_actor(ctx, c),
+        "authoredDate": lambda ctx, c, _: c.authored_at,
+        "committedDate": lambda ctx, c, _: c.authored_at,
+        "committer": lambda ctx, c, _: _git_actor(ctx, c),
+        "id": lambda ctx, c, _: base64.b64encode(f"06:Commit{c.sha}".encode()).decode(),
+        "message": lambda ctx, c, _: c.message,
+        "oid": lambda ctx, c, _: c.sha,
+        "url": lambda ctx, c, _: _web(ctx, f"{ctx.model.full_name}/commit/{c.sha}"),
     },
     "ClosedEvent": _ACTOR_EVENT,
     "MergedEvent": _ACTOR_EVENT,

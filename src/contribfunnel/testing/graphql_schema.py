@@ -30,7 +30,7 @@ _ACTOR = ("avatarUrl", "login", "resourcePath", "url")
 
 #: Types the double serves and the fields of each it resolves (``None``: every field).
 SUBSET: Mapping[str, Sequence[str] | None] = {
-    "Query": ("id", "rateLimit", "repository"),
+    "Query": ("id", "node", "rateLimit", "repository"),
     "RateLimit": None,
     "Node": ("id",),
     "Actor": _ACTOR,
@@ -41,9 +41,12 @@ SUBSET: Mapping[str, Sequence[str] | None] = {
     "Repository": ("createdAt", "databaseId", "id", "issue", "issueOrPullRequest", "issues", "labels", "name",
                    "nameWithOwner", "owner", "pullRequest", "pullRequests", "updatedAt", "url"),
     "IssueOrPullRequest": None,
-    "PullRequest": ("author", "authorAssociation", "body", "closed", "closedAt", "comments", "createdAt",
+    "PullRequest": ("author", "authorAssociation", "body", "closed", "closedAt", "comments", "commits", "createdAt",
                     "databaseId", "id", "isDraft", "labels", "merged", "mergedAt", "mergedBy", "number",
                     "reviewThreads", "reviews", "state", "timelineItems", "title", "updatedAt", "url"),
+    "PullRequestCommit": ("commit", "id", "url"),
+    "Commit": ("author", "authoredDate", "committedDate", "committer", "id", "message", "oid", "url"),
+    "GitActor": ("date", "email", "name", "user"),
     "Issue": ("author", "authorAssociation", "body", "closed", "closedAt", "comments", "createdAt", "databaseId",
               "id", "labels", "number", "state", "timelineItems", "title", "updatedAt", "url"),
     "Label": ("color", "createdAt", "description", "id", "isDefault", "name", "updatedAt", "url"),
@@ -76,6 +79,8 @@ SUBSET: Mapping[str, Sequence[str] | None] = {
     "PullRequestReviewCommentConnection": None,
     "PullRequestReviewCommentEdge": None,
     "PullRequestReviewThreadConnection": None,
+    "PullRequestCommitConnection": None,
+    "PullRequestCommitEdge": None,
     "PullRequestReviewThreadEdge": None,
     "PullRequestTimelineItemsConnection": ("edges", "filteredCount", "nodes", "pageCount", "pageInfo", "totalCount",
                                            "updatedAt"),

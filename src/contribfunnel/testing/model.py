@@ -5,8 +5,11 @@ and issues with their comments, reviews, review comments, commits and timeline
 events, the users who made them, labels, files and organisation members.  It is
 built from an :class:`~contribfunnel.Activity` (usually a synthetic one from
 :func:`contribfunnel.make_activity`) by :meth:`RepoModel.from_activity`, and
-tests change it with :meth:`RepoModel.touch` and :meth:`RepoModel.add_comment`
-to exercise incremental fetches.
+tests change it with :meth:`RepoModel.touch`, :meth:`RepoModel.add_comment`,
+:meth:`~RepoModel.add_review`, :meth:`~RepoModel.add_review_comment` (threads
+with replies), :meth:`~RepoModel.add_commit` and :meth:`~RepoModel.add_event`
+to exercise incremental fetches and connections longer than a page.
+:meth:`RepoModel.event_rows` is the ground truth a complete fetch reproduces.
 
 Identifiers are deterministic: database ids count up per kind, node ids use
 GitHub's legacy form (``base64("04:User1")``), commit shas are SHA-1 digests of
@@ -45,6 +48,7 @@ __all__ = [
     "RepoModel",
     "Review",
     "ReviewComment",
+    "ReviewThread",
     "User",
     "node_id",
 ]
@@ -153,7 +157,7 @@ class Review:
 
 @dataclass
 class ReviewComment:
-    """A review comment on a diff line; each one starts its own thread here."""
+    """A review comment on a diff line: it starts a thread, or replies (``in_reply_to``) to the thread's first comment."""
 
     id: int
     number: int
@@ -165,13 +169,43 @@ class ReviewComment:
     review_id: int | None = None
     association: str = "NONE"
     commit_id: str = ""
+    in_reply_to: int | None = None
 
     @property
     def node_id(self) -> str:
         return node_id("PullRequestReviewComment", self.id)
 
     @property
+    def thread_id(self) -> int:
+        """The id of the comment that started this comment's thread."""
+        return self.in_reply_to if self.in_reply_to is not None else self.id
+
+    @property
     def thread_node_id(self) -> str:
+        return node_id("PullRequestReviewThread", self.thread_id)
+
+
+@dataclass
+class ReviewThread:
+    """A review thread: the comment that started it and its replies, oldest first."""
+
+    number: int
+    comments: list[ReviewComment]
+
+    @property
+    def id(self) -> int:
+        return self.comments[0].id
+
+    @property
+    def created_at(self) -> datetime:
+        return self.comments[0].created_at
+
+    @property
+    def path(self) -> str:
+        return self.comments[0].path
+
+    @property
+    def node_id(self) -> str:
         return node_id("PullRequestReviewThread", self.id)
 
 
@@ -253,6 +287,13 @@ class Item:
     def issue_id(self) -> int:
         """The id of the issue half of a pull request (REST ``/issues`` shows PRs as issues)."""
         return self.id + 500_000_000 if self.is_pr else self.id
+
+    def threads(self) -> list[ReviewThread]:
+        """The review threads of a pull request, by their first comment's time."""
+        by_root: dict[int, list[ReviewComment]] = {}
+        for c in sorted(self.review_comments, key=lambda c: (c.created_at, c.id)):
+            by_root.setdefault(c.thread_id, []).append(c)
+        return [ReviewThread(self.number, rows) for rows in by_root.values()]
 
 
 @dataclass
@@ -509,6 +550,45 @@ class RepoModel:
         for item in self.items.values():
             yield from item.review_comments
 
+    def node(self, node_id_: str) -> Item | ReviewThread | None:
+        """The pull request, issue or review thread whose global node id is ``node_id_`` (``None`` if none)."""
+        for item in self.items.values():
+            if item.node_id == node_id_:
+                return item
+            if item.is_pr:
+                for thread in item.threads():
+                    if thread.node_id == node_id_:
+                        return thread
+        return None
+
+    def event_rows(self) -> list[dict[str, Any]]:
+        """Everything that happened on items, one row per event as in an Activity's ``events`` table.
+
+        The ground truth a complete fetch must reproduce: ``repo``, ``number``,
+        ``kind`` (``comment``, ``review``, ``review_comment``, ``commit`` and the
+        timeline kinds), ``actor`` (``None`` for a deleted account), ``at`` and
+        ``review_state``.
+        """
+        rows: list[dict[str, Any]] = []
+
+        def add(item: Item, kind: str, actor: str | None, at: datetime, state: str | None = None) -> None:
+            rows.append({"repo": self.full_name, "number": item.number, "kind": kind, "actor": actor, "at": at,
+                         "review_state": state})
+
+        with self.lock:
+            for item in self.items.values():
+                for c in item.comments:
+                    add(item, "comment", c.author, c.created_at)
+                for r in item.reviews:
+                    add(item, "review", r.author, r.submitted_at, r.state)
+                for rc in item.review_comments:
+                    add(item, "review_comment", rc.author, rc.created_at)
+                for cm in item.commits:
+                    add(item, "commit", cm.author, cm.authored_at)
+                for e in item.events:
+                    add(item, e.kind, e.actor, e.created_at)
+        return rows
+
     def directory(self, path: str) -> list[RepoFile]:
         """Entries directly inside ``path`` ("" is the root), by path."""
         prefix = f"{path.strip('/')}/" if path.strip("/") else ""
@@ -535,3 +615,64 @@ class RepoModel:
             item.comments.append(comment)
             self.touch(number, at=at)
             return comment
+
+    def add_review(self, number: int, *, author: str, at: datetime, state: str = "COMMENTED") -> Review:
+        """Add a submitted review (``state`` as GitHub spells it) to pull request ``number``."""
+        with self.lock:
+            item = self.items[number]
+            self.user(author)
+            at = at.astimezone(UTC).replace(microsecond=0)
+            review = Review(self.next_id("review"), number, author, state, at, body=f"Review of #{number}.",
+                            commit_id=item.commits[-1].sha if item.commits else "")
+            item.reviews.append(review)
+            self.touch(number, at=at)
+            return review
+
+    def add_review_comment(self, number: int, *, author: str, at: datetime,
+                           reply_to: ReviewComment | None = None) -> ReviewComment:
+        """Add a review comment to pull request ``number``: a new thread, or a reply in ``reply_to``'s thread."""
+        with self.lock:
+            item = self.items[number]
+            self.user(author)
+            at = at.astimezone(UTC).replace(microsecond=0)
+            cid = self.next_id("review_comment")
+            review = next((r for r in reversed(item.reviews) if r.author == author and r.submitted_at <= at), None)
+            comment = ReviewComment(cid, number, author, f"Nit {cid}.", at, at,
+                                    path=reply_to.path if reply_to else f"src/module_{cid % 7}.py",
+                                    review_id=review.id if review else None,
+                                    commit_id=item.commits[-1].sha if item.commits else "",
+                                    in_reply_to=reply_to.thread_id if reply_to else None)
+            item.review_comments.append(comment)
+            self.touch(number, at=at)
+            return comment
+
+    def add_commit(self, number: int, *, author: str, at: datetime) -> Commit:
+        """Add a commit by ``author`` to pull request ``number``."""
+        with self.lock:
+            item = self.items[number]
+            self.user(author)
+            at = at.astimezone(UTC).replace(microsecond=0)
+            sha = hashlib.sha1(f"{self.full_name}#{number}:{len(item.commits)}".encode(),
+                               usedforsecurity=False).hexdigest()
+            commit = Commit(sha, number, author, f"Change {len(item.commits) + 1} for #{number}", at)
+            item.commits.append(commit)
+            self.touch(number, at=at)
+            return commit
+
+    def add_event(self, number: int, kind: str, *, actor: str, at: datetime, label: str | None = None) -> Event:
+        """Add a timeline event (``kind`` one of :data:`TIMELINE_KINDS`); ``labeled`` also adds the label."""
+        if kind not in TIMELINE_KINDS:
+            raise ValueError(f"unknown timeline kind {kind!r}")
+        with self.lock:
+            item = self.items[number]
+            self.user(actor)
+            at = at.astimezone(UTC).replace(microsecond=0)
+            if kind == "labeled":
+                label = label or "needs-triage"
+                self.label(label)
+                if label not in item.labels:
+                    item.labels.append(label)
+            event = Event(self.next_id("event"), number, kind, actor, at, label)
+            item.events.append(event)
+            self.touch(number, at=at)
+            return event

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from contribfunnel.testing import rest_shapes as shapes
-from contribfunnel.testing.model import Comment, Event, Item, RepoModel, Review, User
+from contribfunnel.testing.model import Comment, Commit, Event, Item, RepoModel, Review, ReviewThread, User
 
 __all__ = ["Reply", "RestApi", "error_body"]
 
@@ -264,7 +264,8 @@ class RestApi:
 
     def _timeline(self, query: Query, urls: shapes.Urls, n: str) -> Reply:
         item = self._item(n)
-        entries: list[Event | Comment | Review] = [*item.events, *item.comments, *item.reviews]
+        entries: list[Event | Comment | Review | Commit | ReviewThread] = [
+            *item.events, *item.comments, *item.reviews, *item.commits, *item.threads()]
         entries.sort(key=_when)
         return self.page(entries, query, urls, f"/repos/{self.model.full_name}/issues/{n}/timeline",
                          lambda e: shapes.timeline_event(e, self.model, urls))
@@ -335,8 +336,12 @@ class RestApi:
         return Reply(200, [])
 
 
-def _when(entry: Event | Comment | Review) -> datetime:
-    return entry.submitted_at if isinstance(entry, Review) else entry.created_at
+def _when(entry: Event | Comment | Review | Commit | ReviewThread) -> datetime:
+    if isinstance(entry, Review):
+        return entry.submitted_at
+    if isinstance(entry, Commit):
+        return entry.authored_at
+    return entry.created_at
 
 
 def _sorted(items: list[Item], sort: str, direction: str) -> list[Item]:

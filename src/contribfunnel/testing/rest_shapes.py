@@ -25,6 +25,7 @@ from contribfunnel.testing.model import (
     RepoModel,
     Review,
     ReviewComment,
+    ReviewThread,
     User,
 )
 
@@ -417,7 +418,7 @@ def review_comment(c: ReviewComment, model: RepoModel, urls: Urls) -> Json:
     pr_api = f"{urls.repo(model)}/pulls/{c.number}"
     html = f"{urls.web}/{model.full_name}/pull/{c.number}#discussion_r{c.id}"
     line = 1 + c.id % 40
-    return {
+    out: Json = {
         "url": api,
         "pull_request_review_id": c.review_id,
         "id": c.id,
@@ -445,14 +446,16 @@ def review_comment(c: ReviewComment, model: RepoModel, urls: Urls) -> Json:
         "side": "RIGHT",
         "subject_type": "line",
     }
+    if c.in_reply_to is not None:  # GitHub sends the key only on replies
+        out["in_reply_to_id"] = c.in_reply_to
+    return out
 
 
 def commit(c: Commit, model: RepoModel, urls: Urls) -> Json:
     """``commit`` (``GET .../pulls/{n}/commits``)."""
     api = f"{urls.repo(model)}/commits/{c.sha}"
     user = model.user(c.author)
-    person = {"name": user.name or user.login, "email": f"{user.login}@users.noreply.github.com",
-              "date": iso(c.authored_at)}
+    person = _git_person(c, model)
     tree = hashlib.sha1(f"tree:{c.sha}".encode(), usedforsecurity=False).hexdigest()
     parent = hashlib.sha1(f"parent:{c.sha}".encode(), usedforsecurity=False).hexdigest()
     return {
@@ -478,6 +481,33 @@ def commit(c: Commit, model: RepoModel, urls: Urls) -> Json:
     }
 
 
+def _git_person(c: Commit, model: RepoModel) -> Json:
+    user = model.user(c.author)
+    return {"name": user.name or user.login, "email": f"{user.login}@users.noreply.github.com",
+            "date": iso(c.authored_at)}
+
+
+def _committed(c: Commit, model: RepoModel, urls: Urls) -> Json:
+    """A timeline ``committed`` event: git's author and committer (name, e-mail, date), no GitHub account."""
+    tree = hashlib.sha1(f"tree:{c.sha}".encode(), usedforsecurity=False).hexdigest()
+    parent = hashlib.sha1(f"parent:{c.sha}".encode(), usedforsecurity=False).hexdigest()
+    git = f"{urls.repo(model)}/git/commits"
+    return {
+        "sha": c.sha,
+        "node_id": node_id_commit(c.sha),
+        "url": f"{git}/{c.sha}",
+        "html_url": f"{urls.web}/{model.full_name}/commit/{c.sha}",
+        "author": _git_person(c, model),
+        "committer": _git_person(c, model),
+        "tree": {"sha": tree, "url": f"{urls.repo(model)}/git/trees/{tree}"},
+        "message": c.message,
+        "parents": [{"sha": parent, "url": f"{git}/{parent}", "html_url": f"{urls.web}/{model.full_name}/commit/{parent}"}],
+        "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None,
+                         "verified_at": None},
+        "event": "committed",
+    }
+
+
 def node_id_commit(sha: str) -> str:
     """A commit's node id in GitHub's legacy form."""
     return base64.b64encode(f"06:Commit{sha}".encode()).decode()
@@ -487,8 +517,13 @@ _REST_EVENT = {"ready_for_review": "ready_for_review", "converted_to_draft": "co
                "merged": "merged", "reopened": "reopened", "labeled": "labeled"}
 
 
-def timeline_event(entry: Event | Comment | Review, model: RepoModel, urls: Urls) -> Json:
-    """One entry of ``GET .../issues/{n}/timeline`` (an issue event, a comment or a review)."""
+def timeline_event(entry: Event | Comment | Review | Commit | ReviewThread, model: RepoModel, urls: Urls) -> Json:
+    """One entry of ``GET .../issues/{n}/timeline``: an issue event, a comment, a review, a commit or a review thread."""
+    if isinstance(entry, Commit):
+        return _committed(entry, model, urls)
+    if isinstance(entry, ReviewThread):
+        return {"event": "line-commented", "node_id": entry.node_id,
+                "comments": [review_comment(c, model, urls) for c in entry.comments]}
     if isinstance(entry, Comment):
         out = comment(entry, model, urls)
         out["event"] = "commented"

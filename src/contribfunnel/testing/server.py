@@ -284,7 +284,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(method, status, error_body(_SERVER_ERRORS.get(status, "Server Error"), status), {}, None)
                 return
             if fault.kind == "secondary_rate_limit":
-                self._send(method, 403, dict(SECONDARY_RATE_LIMIT_BODY), {"retry-after": str(fault.retry_after)}, None)
+                extra = {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}
+                self._send(method, fault.status or 403, dict(SECONDARY_RATE_LIMIT_BODY), extra, None)
                 return
             if fault.kind == "primary_rate_limit":
                 caller = self._caller()

@@ -15,7 +15,18 @@ import pytest
 
 import contribfunnel as cf
 from contribfunnel.errors import DataError, UsageError
-from contribfunnel.sources.github import ISSUE_QUERY, PR_QUERY, Retry, fetch_github, read_store
+from contribfunnel.sources.github import (
+    _ISSUE_CONNS,
+    _PR_CONNS,
+    _THREAD_COMMENTS,
+    ISSUE_QUERY,
+    PR_QUERY,
+    Retry,
+    _Target,
+    fetch_github,
+    follow_up_query,
+    read_store,
+)
 from contribfunnel.store import Store
 from contribfunnel.testing import GitHubDouble
 
@@ -46,7 +57,10 @@ def test_queries_validate_against_githubs_full_schema() -> None:
     # graphql-core would reject the schema itself, so trust it and validate our queries against it in full.
     schema = graphql.build_schema((SHARED / "schema.graphql").read_text(encoding="utf-8"),
                                   assume_valid_sdl=True, assume_valid=True)
-    for query in (PR_QUERY, ISSUE_QUERY):
+    # Follow-ups: every nested connection of pull requests and issues, and a review thread's comments, in one query.
+    targets = [_Target("pr", 7, c, {}) for c in _PR_CONNS] + [_Target("issue", 8, c, {}) for c in _ISSUE_CONNS]
+    follow_ups = [follow_up_query(targets)[0], follow_up_query([_Target("thread", "PRRT_x", _THREAD_COMMENTS, {})])[0]]
+    for query in (PR_QUERY, ISSUE_QUERY, *follow_ups):
         assert graphql.validate(schema, graphql.parse(query)) == []
 
 
@@ -127,8 +141,6 @@ def test_bad_input(source: cf.Activity, tmp_path: Path, monkeypatch: pytest.Monk
             fetch_github("example/nope", token=TOKEN, base_url=gh.base_url, store=tmp_path / "a", retry=no_wait())
         with pytest.raises(UsageError, match="refused the token"):
             fetch_github(SLUG, token="wrong", base_url=gh.base_url, store=tmp_path / "b", retry=no_wait())
-        with pytest.raises(UsageError, match="needs a token"):
-            fetch_github(SLUG, base_url=gh.base_url, store=tmp_path / "c", retry=no_wait())
     with pytest.raises(UsageError, match="not a valid OWNER/REPO"):
         fetch_github("not a slug", token=TOKEN)
     with pytest.raises(DataError, match=r"cannot reach GitHub|kept failing"):

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as st
 
 import contribfunnel as cf
-from contribfunnel.stats import greenwood, km, mover, newcombe, wilson
+from contribfunnel.stats import ami, greenwood, km, mover, newcombe, nmi, wilson
 
 lifelines = pytest.importorskip("lifelines")
 
@@ -159,3 +159,45 @@ def test_greenwood_sum_by_hand_and_binomial_without_censoring() -> None:
     p = float((d <= 8).mean())
     assert s == pytest.approx(1 - p) and s * s * g == pytest.approx(p * (1 - p) / 200)  # Greenwood = binomial
     assert s == pytest.approx(1 - km(d, np.ones(200, bool)).at(8.0)[0])
+
+
+def _labelings(seed: int, size: int, k1: int, k2: int) -> tuple[list[int], list[int]]:
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, k1, size)
+    y = x + rng.integers(0, k2, size) * (rng.random(size) < 0.5)
+    return x.tolist(), y.tolist()
+
+
+@pytest.mark.parametrize(("case", "want_ami", "want_nmi"), [
+    # Reference values from scikit-learn 1.9.1 (adjusted_mutual_info_score, normalized_mutual_info_score,
+    # arithmetic normalisation) on these very labelings.
+    ((0, 10, 2, 3), 0.23629036029447137, 0.4053046307334021),
+    ((1, 25, 4, 4), 0.5142831427126847, 0.6464356536571325),
+    ((2, 60, 3, 6), 0.3308444565505759, 0.39288813407614004),
+    ((3, 200, 8, 5), 0.47597494271676627, 0.5278613135357378),
+    ((4, 7, 7, 2), 0.6641230050227843, 0.81670744554602),
+    ((5, 40, 1, 3), 0.0, 0.0),
+])
+def test_mutual_information_matches_scikit_learn(case: tuple[int, int, int, int], want_ami: float,
+                                                 want_nmi: float) -> None:
+    x, y = _labelings(*case)
+    assert ami(x, y) == pytest.approx(want_ami, abs=1e-10)
+    assert nmi(x, y) == pytest.approx(want_nmi, abs=1e-10)
+    assert ami(y, x) == pytest.approx(want_ami, abs=1e-10)  # symmetric
+
+
+def test_mutual_information_by_hand_and_by_chance() -> None:
+    # A = {a a b b}, B = {1 1 1 2}: I = H(B) - H(B|A) with H(B) = -(3/4 ln 3/4 + 1/4 ln 1/4), H(B|A) = ln 2 / 2.
+    h_b = -(0.75 * math.log(0.75) + 0.25 * math.log(0.25))
+    mi = h_b - math.log(2) / 2
+    assert nmi(["a", "a", "b", "b"], [1, 1, 1, 2]) == pytest.approx(mi / ((math.log(2) + h_b) / 2))
+    # Labels are names, not numbers: renaming changes nothing; the same partition scores 1.
+    assert ami(["x", "x", "y", "z"], [7, 7, 3, 9]) == pytest.approx(1.0)
+    assert np.isnan(nmi([], [])) and np.isnan(ami([], []))
+    # Independent random labelings: NMI stays well above 0 on small samples, AMI is 0 on average.
+    rng = np.random.default_rng(0)
+    draws = [(rng.integers(0, 4, 30), rng.integers(0, 4, 30)) for _ in range(200)]
+    assert np.mean([nmi(a, b) for a, b in draws]) > 0.05
+    assert abs(np.mean([ami(a, b) for a, b in draws])) < 0.01
+    with pytest.raises(ValueError, match="same length"):
+        nmi([1, 2], [1])

@@ -26,7 +26,7 @@ from contribfunnel.community import contributions
 from contribfunnel.errors import UsageError
 from contribfunnel.friction import first_contributions
 from contribfunnel.periods import parse_window
-from contribfunnel.stats import absence_factor
+from contribfunnel.stats import absence_factor, ami, nmi
 
 __all__ = [
     "Autonomy",
@@ -255,9 +255,29 @@ def mentors(activity: Activity, *, window: Any = "365D", as_of: Any = None) -> M
                    hhi=float((shares**2).sum()) if len(shares) else float("nan"))
 
 
+_OVERLAP_COLUMNS = ["team", "members", "listed", "unresolved", "in_graph", "community", "community_size", "shared",
+                    "jaccard"]
+
+
 @dataclass(frozen=True)
 class Autonomy:
-    """Whether the development group governs itself (design §7)."""
+    """Whether the development group governs itself (design §7).
+
+    ``communities`` counts seeded-Louvain communities of the review graph in the
+    window (numbered by size, as :func:`graph_summary` numbers them).  They are
+    compared with ``declared_teams`` where the files say who is in a team
+    (MAINTAINERS/OWNERS or GOVERNANCE, on the team's line or under its heading):
+    ``team_overlap`` has, per team, its ``members``, how many identities were
+    ``listed`` and how many of them match no person (``unresolved``), how many
+    members are in the review graph (``in_graph``), and the best-matching
+    community by Jaccard index of its members in the graph and the community
+    (``community``, ``community_size``, ``shared``, ``jaccard``).  Over people
+    in the graph listed in exactly one team, ``team_nmi`` is the normalised and
+    ``team_ami`` the chance-adjusted mutual information (Vinh et al. 2010)
+    between teams and communities (nan with fewer than two such people).
+    ``team_note`` says what could be compared: a GitHub team's members are not
+    in the files, so such a team is listed with no members rather than guessed.
+    """
 
     mergers: int
     top_merger: str | None
@@ -270,16 +290,131 @@ class Autonomy:
     communities: int
     declared_teams: tuple[str, ...]
     merge_shares: pd.DataFrame = field(repr=False)
+    #: One row per declared team: its listed members and the detected review community that matches it best.
+    team_overlap: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=_OVERLAP_COLUMNS))
+    #: Normalised and chance-adjusted mutual information, declared teams vs detected communities (nan: no basis).
+    team_nmi: float = float("nan")
+    team_ami: float = float("nan")
+    #: People compared: in the review graph and listed in exactly one declared team.
+    team_people: int = 0
+    #: What the comparison could and could not use, in words.
+    team_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items() if k != "merge_shares"}
+        out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()
+               if k not in ("merge_shares", "team_overlap")}
+        out["team_overlap"] = [{k: _plain(v) for k, v in r.items()} for r in self.team_overlap.to_dict("records")]
+        for k in ("team_nmi", "team_ami"):
+            out[k] = _plain(out[k])
+        return out
+
+
+def _plain(v: Any) -> Any:
+    """A JSON-ready value: tuples as lists, missing (nan, NA, None) as None, numpy scalars as Python ones."""
+    if isinstance(v, tuple):
+        return list(v)
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    return v.item() if isinstance(v, np.generic) else v
+
+
+# A team: @org/team (GitHub teams in CODEOWNERS and elsewhere), "SIG Name"/"SIG-Name", or Kubernetes-style sig-name.
+_TEAM = re.compile(r"@[\w.-]+/[\w.-]+|\bSIG[- ][\w-]+|\bsig-[\w-]+")
+_HANDLE = re.compile(r"(?<![\w.])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
+
+
+def _team_key(team: str) -> str:
+    return team.lower().replace(" ", "-")
 
 
 def _declared_teams(activity: Activity) -> tuple[str, ...]:
     files = activity.repo_files
     text = "\n".join(files.loc[files.kind.isin(["codeowners", "governance", "maintainers"]), "content"].dropna())
-    teams = set(re.findall(r"@[\w.-]+/[\w.-]+", text)) | {m.strip() for m in re.findall(r"\bSIG[- ][\w-]+", text)}
-    return tuple(sorted(teams))
+    seen: dict[str, str] = {}
+    for m in sorted(t.strip() for t in _TEAM.findall(text)):
+        seen.setdefault(_team_key(m), m)  # "SIG Docs" and "sig-docs" are one team
+    return tuple(sorted(seen.values()))
+
+
+def _listed_members(activity: Activity) -> dict[str, set[str]]:
+    """Lower-cased logins and e-mails listed with each team (by team key) in MAINTAINERS/OWNERS and GOVERNANCE.
+
+    A member is named on the team's own line ("- **sig-docs**: @ann, @bo") or under a Markdown heading naming
+    the team, up to the next heading of the same or a higher level.  CODEOWNERS lines are not memberships:
+    the owners on a line own a path together, and a GitHub team's members are not in the files.
+    """
+    files = activity.repo_files
+    out: dict[str, set[str]] = {}
+    for text in files.loc[files.kind.isin(["governance", "maintainers"]), "content"].dropna():
+        section: tuple[int, list[str]] | None = None
+        for line in str(text).splitlines():
+            head = _HEADING.match(line)
+            if head:
+                level, named = len(head.group(1)), _TEAM.findall(head.group(2))
+                if named:
+                    section = (level, [_team_key(t) for t in named])
+                elif section is not None and level <= section[0]:
+                    section = None
+                continue
+            named = [_team_key(t) for t in _TEAM.findall(line)]
+            ids = {h.lower() for h in _HANDLE.findall(line)} | {e.lower() for e in _MAIL.findall(line)}
+            for key in named or (section[1] if section else []):
+                out.setdefault(key, set()).update(ids)
+    return out
+
+
+def _team_overlap(activity: Activity, G: nx.Graph, community: dict[Any, int],
+                  teams: tuple[str, ...]) -> tuple[pd.DataFrame, float, float, int, str]:
+    people = activity.people
+    person_of: dict[str, str] = {}
+    for person, logins, emails in zip(people.person, people.logins, people.emails, strict=True):
+        for ident in (person, *logins, *emails):
+            person_of.setdefault(str(ident).lower(), str(person))
+    listed = _listed_members(activity)
+    sizes = pd.Series(community).value_counts() if community else pd.Series(dtype=int)
+    rows = []
+    member_sets: dict[str, set[str]] = {}
+    for team in teams:
+        ids = listed.get(_team_key(team), set())
+        members = {person_of[i] for i in ids if i in person_of}
+        member_sets[team] = members
+        in_graph = {m for m in members if m in community}
+        best: tuple[float, int, int] | None = None  # (jaccard, shared, community) of the best match
+        if in_graph:
+            counts = pd.Series([community[m] for m in in_graph]).value_counts()
+            for c, shared in counts.items():
+                jac = shared / (len(in_graph) + int(sizes[c]) - shared)
+                if best is None or (jac, shared, -int(c)) > (best[0], best[1], -best[2]):
+                    best = (float(jac), int(shared), int(c))
+        rows.append({"team": team, "members": tuple(sorted(members)), "listed": len(ids),
+                     "unresolved": len(ids) - sum(i in person_of for i in ids), "in_graph": len(in_graph),
+                     "community": best[2] if best else None,
+                     "community_size": int(sizes[best[2]]) if best else None,
+                     "shared": best[1] if best else 0, "jaccard": best[0] if best else float("nan")})
+    table = pd.DataFrame(rows, columns=_OVERLAP_COLUMNS).astype({"community": "Int64", "community_size": "Int64"})
+    # One label per person for the partition measures: people listed in exactly one team, in the graph.
+    team_of: dict[str, list[str]] = {}
+    for team, members in member_sets.items():
+        for m in members:
+            team_of.setdefault(m, []).append(team)
+    both = sorted(m for m, ts in team_of.items() if len(ts) == 1 and m in community)
+    mapped = int((table.listed > 0).sum())
+    if not teams:
+        note = "no declared teams (CODEOWNERS @org/team, SIGs) in the repository files"
+    elif not mapped:
+        note = ("declared teams name no members in the files (a GitHub team's members are not in the data): "
+                "teams cannot be compared with communities")
+    else:
+        unlisted = [t for t, n in zip(table.team, table.listed, strict=True) if n == 0]
+        note = (f"{mapped} of {len(teams)} declared teams list their members in MAINTAINERS/GOVERNANCE files"
+                + (f"; members unknown for {', '.join(unlisted)}" if unlisted else "")
+                + f"; {len(both)} people in the review graph belong to exactly one of them")
+    if len(both) >= 2:
+        labels_t, labels_c = [team_of[m][0] for m in both], [community[m] for m in both]
+        return table, nmi(labels_t, labels_c), ami(labels_t, labels_c), len(both), note
+    return table, float("nan"), float("nan"), len(both), note
 
 
 def autonomy(activity: Activity, *, window: Any = "365D", as_of: Any = None, seed: int = 0) -> Autonomy:
@@ -321,8 +456,11 @@ def _autonomy(activity: Activity, window: Any, end: pd.Timestamp, seed: int) -> 
         top_node = max(G.degree(main, weight="weight"), key=lambda kv: (kv[1], str(kv[0])))[0]
         rest = G.subgraph(main - {top_node})  # a view: nothing copied
         connected = rest.number_of_nodes() > 0 and nx.is_connected(rest)
-    # Working groups show in who reviews whom: communities of the review graph.
-    n_comm = len(nx.community.louvain_communities(G, weight="weight", seed=seed)) if len(G) else 0
+    # Working groups show in who reviews whom: communities of the review graph, numbered as graph_summary does.
+    comms = nx.community.louvain_communities(G, weight="weight", seed=seed) if len(G) else []
+    community = {n: i for i, c in enumerate(sorted(comms, key=len, reverse=True)) for n in c}
+    teams = _declared_teams(activity)
+    overlap, t_nmi, t_ami, t_people, t_note = _team_overlap(activity, G, community, teams)
     return Autonomy(
         mergers=len(merges),
         top_merger=str(merges.index[0]) if len(merges) else None,
@@ -332,8 +470,9 @@ def _autonomy(activity: Activity, window: Any, end: pd.Timestamp, seed: int) -> 
         top_responder=top_resp,
         review_connected_without_top=connected,
         review_top_node=top_node,
-        communities=n_comm,
-        declared_teams=_declared_teams(activity),
+        communities=len(comms),
+        declared_teams=teams,
         merge_shares=pd.DataFrame({"person": merges.index.astype(str), "merges": merges.to_numpy(),
                                    "share": shares.to_numpy()}),
+        team_overlap=overlap, team_nmi=t_nmi, team_ami=t_ami, team_people=t_people, team_note=t_note,
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from scipy import special as _sp
 from scipy import stats as _st
 
-__all__ = ["Survival", "absence_factor", "greenwood", "km", "mover", "newcombe", "wilson"]
+__all__ = ["Survival", "absence_factor", "ami", "greenwood", "km", "mover", "newcombe", "nmi", "wilson"]
 
 
 def wilson(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
@@ -79,6 +81,87 @@ def greenwood(durations: Iterable[float] | np.ndarray, observed: Iterable[bool] 
     with np.errstate(divide="ignore"):
         g = float(np.sum(deaths / (at_risk * (at_risk - deaths).astype(float))))
     return (surv, g)
+
+
+def _contingency(a: Iterable[Any], b: Iterable[Any]) -> np.ndarray:
+    a_ = np.asarray(list(a), dtype=object).astype(str)
+    b_ = np.asarray(list(b), dtype=object).astype(str)
+    if a_.size != b_.size:
+        raise ValueError("two labelings of the same items must have the same length")
+    _, ia = np.unique(a_, return_inverse=True)
+    _, ib = np.unique(b_, return_inverse=True)
+    table = np.zeros((int(ia.max(initial=-1)) + 1, int(ib.max(initial=-1)) + 1), dtype=np.int64)
+    np.add.at(table, (ia, ib), 1)
+    return table
+
+
+def _entropy(counts: np.ndarray) -> float:
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def _mi(table: np.ndarray) -> float:
+    n = table.sum()
+    rows, cols = table.sum(axis=1, keepdims=True), table.sum(axis=0, keepdims=True)
+    nz = table > 0
+    return float((table[nz] / n * np.log(table[nz] * n / (rows @ cols)[nz])).sum())
+
+
+def nmi(a: Iterable[Any], b: Iterable[Any]) -> float:
+    """Normalised mutual information of two labelings of the same items: ``I(A;B) / ((H(A) + H(B)) / 2)``.
+
+    1 for the same partition, 0 for independent ones; not corrected for chance
+    (see :func:`ami`).  1 when both put everything in one group; nan without items.
+
+    >>> nmi(["x", "x", "y", "y"], [1, 1, 2, 2]), nmi(["x", "x", "y", "y"], [1, 2, 1, 2])
+    (1.0, 0.0)
+    """
+    table = _contingency(a, b)
+    if table.size == 0:
+        return float("nan")
+    if table.shape == (1, 1):
+        return 1.0
+    mi = _mi(table)
+    denom = (_entropy(table.sum(axis=1)) + _entropy(table.sum(axis=0))) / 2
+    return 0.0 if mi <= 0 or denom <= 0 else float(min(1.0, mi / denom))
+
+
+def _expected_mi(table: np.ndarray) -> float:
+    """E[I] under random labelings with the same group sizes (Vinh, Epps & Bailey 2010, eq. 24a)."""
+    n = int(table.sum())
+    a, b = table.sum(axis=1), table.sum(axis=0)
+    lg = _sp.gammaln
+    total = 0.0
+    for ai in a:
+        for bj in b:
+            k = np.arange(max(1, ai + bj - n), min(ai, bj) + 1)
+            if k.size == 0:
+                continue
+            log_p = (lg(ai + 1) + lg(bj + 1) + lg(n - ai + 1) + lg(n - bj + 1) - lg(n + 1) - lg(k + 1)
+                     - lg(ai - k + 1) - lg(bj - k + 1) - lg(n - ai - bj + k + 1))
+            total += float((k / n * np.log(n * k / (ai * bj)) * np.exp(log_p)).sum())
+    return total
+
+
+def ami(a: Iterable[Any], b: Iterable[Any]) -> float:
+    """Adjusted mutual information (Vinh, Epps & Bailey 2010), arithmetic normalisation:
+    ``(I - E[I]) / ((H(A) + H(B)) / 2 - E[I])``: 1 for the same partition, about 0 for chance agreement.
+
+    >>> ami(["x", "x", "y", "y"], [1, 1, 2, 2])
+    1.0
+    >>> round(ami([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 2, 2]), 4)  # scikit-learn gives the same
+    0.2988
+    """
+    table = _contingency(a, b)
+    if table.size == 0:
+        return float("nan")
+    if table.shape[0] == table.shape[1] == 1:
+        return 1.0
+    mi, emi = _mi(table), _expected_mi(table)
+    denom = (_entropy(table.sum(axis=1)) + _entropy(table.sum(axis=0))) / 2 - emi
+    eps = float(np.finfo(float).eps)
+    denom = min(denom, -eps) if denom < 0 else max(denom, eps)
+    return float((mi - emi) / denom)
 
 
 def absence_factor(counts: Iterable[float] | np.ndarray) -> int:

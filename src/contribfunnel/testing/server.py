@@ -55,13 +55,19 @@ _SERVER_ERRORS = {
 
 @dataclass
 class RequestRecord:
-    """One request the double answered: ``status`` 0 means the connection was dropped."""
+    """One request the double answered: ``status`` 0 means the connection was dropped.
+
+    ``error`` is the ``type`` of a GraphQL error answered with status 200
+    (``RATE_LIMITED``); ``variables`` are a GraphQL request's variables.
+    """
 
     method: str
     path: str
     status: int
     resource: str | None = None
     points: int = 0
+    error: str | None = None
+    variables: dict[str, Any] | None = None
 
 
 @dataclass
@@ -251,6 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------------------------------
 
+    _variables: dict[str, Any] | None = None
+
     def _handle(self, method: str) -> None:
         try:
             self._dispatch(method)
@@ -265,6 +273,9 @@ class _Handler(BaseHTTPRequestHandler):
         gh = self.double
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        self._variables = None
+        with contextlib.suppress(ValueError, AttributeError, TypeError, KeyError):
+            self._variables = dict(json.loads(raw)["variables"] or {}) if raw else None
         if gh.latency:
             time.sleep(gh.latency)
         split = urllib.parse.urlsplit(self.path)
@@ -465,7 +476,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif status == 304:
             headers = {**headers, **self._rate_headers(gh.rate_limit("core", caller=who), "core")}
         out.update(headers)
-        gh.record(RequestRecord(method, self.path, status, resource, points if charge or resource_name else 0))
+        error = None
+        if isinstance(body, dict) and body.get("errors") and isinstance(body["errors"][0], dict):
+            error = body["errors"][0].get("type")
+        gh.record(RequestRecord(method, self.path, status, resource, points if charge or resource_name else 0, error,
+                                self._variables))
         self.send_response(status)
         for k, v in out.items():
             self.send_header(k, v)

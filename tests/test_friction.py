@@ -260,3 +260,19 @@ def test_friction_gap_by_period_and_on_generated_data() -> None:
     assert q[q.metric == "acceptance"].n_newcomer.sum() == g.at["acceptance", "n_newcomer"]
     with pytest.raises(cf.UsageError):
         friction_gap(t.drop(columns="is_first_pr"))
+
+
+def test_maintainers_only_warns_when_roles_were_never_resolved() -> None:
+    import dataclasses
+    import warnings
+
+    act = cf.make_activity(seed=1, n_prs=60, n_issues=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # resolved roles: no warning
+        assert cf.pr_timeline(act, maintainers_only=True).is_responded.any()
+    bare = dataclasses.replace(act, people=act.people.assign(roles=[()] * len(act.people)))
+    with pytest.warns(UserWarning, match="resolve_identities"):
+        t = cf.pr_timeline(bare, maintainers_only=True)
+    assert not t.is_responded.any() and len(t) == len(cf.pr_timeline(act))  # censored, never dropped
+    with pytest.warns(UserWarning, match="no response can count"):
+        cf.first_issues(bare, maintainers_only=True)

@@ -13,6 +13,7 @@ censors it (that is abandonment, not a decision).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,13 +89,14 @@ def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool, re
     others = ev[(ev.actor != ev.author) & ~ev.actor.isin(bots)]
     kinds = ("review",) if reviews_only else _RESPONSE_KINDS
     talk = others[others.kind.isin(kinds) & (others["at"] >= others.ready_at)]
+    maint = _maintainers(activity, stacklevel=4) if maintainers_only else set()
     if maintainers_only:
-        talk = talk[talk.actor.isin(_maintainers(activity))]
+        talk = talk[talk.actor.isin(maint)]
     first = talk.sort_values("at").drop_duplicates(key)[[*key, "at", "actor"]]
     first = first.rename(columns={"at": "talk_at", "actor": "talk_by"})
     prs = prs.merge(first, on=key, how="left")
     if maintainers_only:
-        decision_by_other &= closer.isin(_maintainers(activity))
+        decision_by_other &= closer.isin(maint)
     use_decision = decision_by_other.to_numpy() & count_decision
     dec_at = prs.decided_at.where(use_decision)
     take_decision = dec_at.notna() & (prs.talk_at.isna() | (dec_at < prs.talk_at))
@@ -136,8 +138,12 @@ def _pr_timeline(activity: Activity, end: pd.Timestamp, count_decision: bool, re
     return prs[cols].reset_index(drop=True)
 
 
-def _maintainers(activity: Activity) -> set[str]:
+def _maintainers(activity: Activity, *, stacklevel: int) -> set[str]:
     people = activity.people
+    if len(people) and not people.roles.map(len).any():
+        warnings.warn("maintainers_only: nobody in activity.people has any role (identities not resolved?), "
+                      "so no response can count; run contribfunnel.resolve_identities first", UserWarning,
+                      stacklevel=stacklevel)
     return set(people.loc[people.roles.map(lambda r: "maintainer" in r), "person"])
 
 
@@ -421,8 +427,9 @@ def first_issues(activity: Activity, *, as_of: Any = None, count_decision: bool 
     ev = activity.events
     ev = ev[ev.actor.notna() & (ev["at"] <= end) & (ev.kind == "comment")].merge(first[[*key, "author"]], on=key)
     ev = ev[(ev.actor != ev.author) & ~ev.actor.isin(bots)]
+    maint = _maintainers(activity, stacklevel=3) if maintainers_only else set()
     if maintainers_only:
-        ev = ev[ev.actor.isin(_maintainers(activity))]
+        ev = ev[ev.actor.isin(maint)]
     answer = ev.sort_values("at").drop_duplicates(key)[[*key, "at", "actor"]].rename(
         columns={"at": "talk_at", "actor": "talk_by"})
     first = first.merge(answer, on=key, how="left")
@@ -430,7 +437,7 @@ def first_issues(activity: Activity, *, as_of: Any = None, count_decision: bool 
     own = closed & (first.closed_by.isna() | (first.closed_by == first.author))
     other_close = closed & ~own & ~first.closed_by.isin(bots) & count_decision
     if maintainers_only:
-        other_close &= first.closed_by.isin(_maintainers(activity))
+        other_close &= first.closed_by.isin(maint)
     close_at = first.closed_at.where(other_close)
     take_close = close_at.notna() & (first.talk_at.isna() | (close_at < first.talk_at))
     first["first_response_at"] = first.talk_at.where(~take_close, close_at)

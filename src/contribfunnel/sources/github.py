@@ -883,6 +883,17 @@ def _fetch_anonymous(client: _Client, db: Store, slug: str, quiet: bool) -> Any:
 # -- REST: files, labels, members -----------------------------------------------------------------------------------------
 
 
+def _profile_path(found: Mapping[str, Any]) -> str | None:
+    """The file's path in the repository: from its contents URL, else its web URL, else its name (a licence's)."""
+    url = str(found.get("url") or "")
+    if "/contents/" in url:
+        return urllib.parse.unquote(url.split("/contents/", 1)[1].split("?", 1)[0]) or None
+    m = re.search(r"/blob/[^/]+/(.+)$", str(found.get("html_url") or ""))
+    if m:
+        return urllib.parse.unquote(m.group(1))
+    return found.get("name") or found.get("key")
+
+
 def file_rows(profile: Mapping[str, Any] | None, contents: Mapping[str, Any],
               labels: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None, dict[str, Any]]]:
     """Governance records from the community profile, the contents of ``_FILES`` (path -> body) and the labels."""
@@ -890,14 +901,17 @@ def file_rows(profile: Mapping[str, Any] | None, contents: Mapping[str, Any],
     for field_name, kind in _PROFILE.items():
         found = ((profile or {}).get("files") or {}).get(field_name)
         if found:
-            path = found.get("name") or found.get("key") or str(found.get("html_url") or "").rsplit("/", 1)[-1] or kind
+            path = _profile_path(found) or kind
             rows.append((f"{kind}:{path}", None, {"kind": kind, "path": path}))
     for path, body in contents.items():
         kind = _FILES.get(path, "file")
         if isinstance(body, dict) and body.get("type") == "file":
             text = None
             if body.get("encoding") == "base64" and body.get("content"):
-                text = base64.b64decode(body["content"]).decode("utf-8", "replace")[:65536]
+                try:
+                    text = base64.b64decode(str(body["content"])).decode("utf-8", "replace")[:65536]
+                except ValueError:  # not base64 after all: the file is there, its text unknown
+                    text = None
             rows.append((f"{kind}:{path}", None, {"kind": kind, "path": path, "size": body.get("size"),
                                                   "content": text}))
     for label in labels:

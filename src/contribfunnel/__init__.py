@@ -27,6 +27,7 @@ from contribfunnel.friction import (
     compare_periods,
     first_contributions,
     first_issues,
+    friction_gap,
     friction_summary,
     pr_timeline,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "fetch_github",
     "first_contributions",
     "first_issues",
+    "friction_gap",
     "friction_summary",
     "funnel",
     "governance",

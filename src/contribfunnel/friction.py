@@ -258,8 +258,7 @@ def friction_gap(rows: pd.DataFrame, *, by: str | None = None, within_hours: flo
       exact test.
 
     >>> import contribfunnel as cf
-    >>> from contribfunnel.friction import friction_gap
-    >>> g = friction_gap(cf.pr_timeline(cf.load_example())).set_index("metric")
+    >>> g = cf.friction_gap(cf.pr_timeline(cf.load_example())).set_index("metric")
     >>> list(g.index)
     ['median_response_hours', 'median_decision_hours', 'answered_within', 'acceptance', 'abandonment']
     >>> r = g.loc["acceptance"]

@@ -123,6 +123,10 @@ def test_figures_agree_with_the_analysis(example_report: cf.Report) -> None:
     assert sum(d["first_prs"]["outcomes"].values()) == len(window)
     # Unanswered PRs are censored and counted, never dropped.
     assert d["methods"]["censored_prs"] == sum(g["unanswered"] for g in groups.values()) > 0
+    gap = {g["metric"]: g for g in d["friction"]["gap"]}
+    assert gap["acceptance"]["newcomer"] == pytest.approx(groups["newcomer"]["acceptance"])
+    assert gap["acceptance"]["difference_low"] <= gap["acceptance"]["difference"] <= gap["acceptance"]["difference_high"]
+    assert gap["median_response_hours"]["test"] == "log-rank"
     pooled = {s["stage"]: s["reached"] for s in d["funnel"]["pooled"]}
     assert list(pooled.values()) == sorted(pooled.values(), reverse=True)
     longest = d["first_prs"]["waited_longest"]

@@ -53,6 +53,22 @@ def interval(lo: Any, hi: Any, fmt: Callable[[Any], str] = pct) -> str:
     return f"({fmt(lo)} – {fmt(hi)})"
 
 
+def signed(x: Any) -> str:
+    """A difference of shares in percentage points: '+8 pp', '−31 pp'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{float(x) * 100:+.0f} pp".replace("-", "−")
+
+
+_GAP = {"median_response_hours": "median time to first response", "median_decision_hours": "median time to decision",
+        "answered_within": "answered within {h:g} h", "acceptance": "accepted (of decided)",
+        "abandonment": "abandoned"}
+
+
+def gap_label(metric: str, within: float = 48) -> str:
+    return _GAP.get(metric, metric.replace("_", " ")).format(h=within)
+
+
 def pvalue(p: Any) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return "–"
@@ -68,7 +84,7 @@ def value(v: Any) -> str:
 
 
 _ENV.filters.update(hours=hours, pct=pct, pvalue=pvalue, value=value)
-_ENV.globals.update(interval=interval, hours=hours, pct=pct)
+_ENV.globals.update(interval=interval, hours=hours, pct=pct, signed=signed, gap_label=gap_label)
 
 _STAGE = {"participant": "participant", "opened_pr": "opened a PR", "first_merged": "first PR merged",
           "second_merged": "second merged", "sustained": "sustained", "reviewer": "reviewer", "maintainer": "maintainer"}
@@ -166,6 +182,13 @@ def to_markdown(rep: Report) -> str:
                           f"{pct(g['answered_within'])} {interval(g['answered_within_low'], g['answered_within_high'])}",
                           f"{pct(g['acceptance'])} {interval(g['acceptance_low'], g['acceptance_high'])}"]
                          for g in fr["groups"]])
+        lines += ["The newcomer gap (newcomers minus regulars; medians compared as whole curves by log-rank):", ""]
+        lines += _table(["Measure", "Newcomers", "Regulars", "Difference (95% CI)", "Test", "p"],
+                        [[gap_label(g["metric"], fr["within_hours"]), (hours if g["metric"].endswith("hours") else pct)(g["newcomer"]),
+                          (hours if g["metric"].endswith("hours") else pct)(g["regular"]),
+                          hours(g["difference"]) if g["metric"].endswith("hours")
+                          else f"{signed(g['difference'])} {interval(g['difference_low'], g['difference_high'], signed)}",
+                          g["test"], pvalue(g["p_value"])] for g in fr["gap"]])
     else:
         lines += [f"_{_md(fr['note'])}_", ""]
 

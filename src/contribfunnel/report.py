@@ -25,7 +25,7 @@ from contribfunnel.community import bus_factor, contributors, elephant_factor, e
 from contribfunnel.config import Config
 from contribfunnel.criteria import Scorecard, _jsonable, stage10
 from contribfunnel.errors import UsageError
-from contribfunnel.friction import compare_periods, first_contributions, friction_summary, pr_timeline
+from contribfunnel.friction import compare_periods, first_contributions, friction_gap, friction_summary, pr_timeline
 from contribfunnel.funnel import funnel
 from contribfunnel.governance import governance
 from contribfunnel.graph import autonomy, contributor_graph, graph_summary, mentors
@@ -194,8 +194,9 @@ def _friction_section(prs: pd.DataFrame, within: float, has_prs: bool) -> dict[s
     if not has_prs or prs.empty:
         return {"within_hours": within, "groups": [], "note": "needs GitHub data (pull requests and their timelines)"}
     s = friction_summary(prs, by=None, within_hours=within)
+    gap = friction_gap(prs, within_hours=within).drop(columns=["period"])
     return {"within_hours": within, "groups": s.drop(columns=["period"]).to_dict("records"),
-            "censored": int((~prs.is_responded).sum())}
+            "gap": gap.to_dict("records"), "censored": int((~prs.is_responded).sum())}
 
 
 def _first_pr_section(first: pd.DataFrame, has_prs: bool) -> dict[str, Any]:

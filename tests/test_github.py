@@ -148,30 +148,6 @@ def test_bad_input(source: cf.Activity, tmp_path: Path, monkeypatch: pytest.Monk
                      retry=Retry(attempts=2, sleep=lambda s: None, notify=lambda m: None))
 
 
-def test_token_never_written_or_shown(source: cf.Activity, tmp_path: Path, capfd: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    store = tmp_path / "s.sqlite"
-    messages: list[str] = []
-    with GitHubDouble(source, token=TOKEN) as gh:
-        gh.inject("server_error", times=2)
-        gh.inject("secondary_rate_limit", times=1, retry_after=1)
-        act = fetch_github(SLUG, base_url=gh.base_url, store=store,
-                           retry=Retry(sleep=lambda s: None, notify=messages.append))
-        try:
-            fetch_github("example/nope", base_url=gh.base_url, store=tmp_path / "x", retry=no_wait())
-        except UsageError as exc:
-            messages.append(str(exc))
-    rep = cf.report(act)
-    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
-    out, err = capfd.readouterr()
-    for text in [out, err, rep.to_json(), rep.to_markdown(), rep.to_html(), *messages, repr(act.meta)]:
-        assert TOKEN not in text and TOKEN[4:20] not in text
-    for blob in written:
-        assert TOKEN.encode() not in blob and TOKEN[4:20].encode() not in blob
-    assert messages  # the retries were announced, without the token
-
-
 _CHILD = """
 import sys, time
 from contribfunnel.sources.github import fetch_github, Retry

@@ -333,6 +333,9 @@ class _Client:
         kwargs: dict[str, Any] = {"retry": None, "per_page": 100, "timeout": 30, "seconds_between_requests": None,
                                   "seconds_between_writes": None}
         if base_url:
+            parts = urllib.parse.urlsplit(base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise UsageError(f"bad GitHub URL {_one_line(base_url, 100)!r}: use https://HOST/api/v3 (or http://)")
             kwargs["base_url"] = base_url.rstrip("/")
         self._gh = github.Github(auth=Auth.Token(token) if token else None, **kwargs)
         self._req = self._gh.requester

@@ -13,6 +13,7 @@ matches it.  Use them through :meth:`GitHubDouble.inject
     gh.inject("truncated_body")
     gh.inject("graphql_error", field="reviews")
     gh.inject("graphql_timeout")
+    gh.inject("client_error", status=451, message="Repository access blocked", path="^/repos")
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FAULT_KINDS = (
     "truncated_body",
     "graphql_error",
     "graphql_timeout",
+    "client_error",
 )
 
 #: The body of GitHub's secondary rate limit response (403 with ``retry-after``).
@@ -73,7 +75,8 @@ class Fault:
     status : int, optional
         HTTP status: 502 by default for ``server_error`` (503 and 504 work too),
         403 for ``primary_rate_limit`` and ``secondary_rate_limit`` (or 429), 200 for
-        ``graphql_timeout`` (or 502).
+        ``graphql_timeout`` (or 502), 403 for ``client_error`` (any 4xx: GitHub's 410
+        for a disabled repository, 451 for one blocked for legal reasons, ...).
     retry_after : int or None
         Seconds in the ``retry-after`` header of a secondary rate limit; ``None``
         sends no such header (GitHub then expects a wait of at least a minute).
@@ -82,6 +85,8 @@ class Fault:
     field : str
         For ``graphql_error``: the name of the field whose resolution fails
         (the first such field in the response gets ``null`` and an error with its path).
+    message : str
+        For ``client_error``: the ``message`` of GitHub's error body.
     """
 
     kind: str
@@ -92,6 +97,7 @@ class Fault:
     retry_after: int | None = 60
     reset_in: int = 60
     field: str = "reviews"
+    message: str = "Forbidden"
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:

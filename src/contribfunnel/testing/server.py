@@ -294,6 +294,10 @@ class _Handler(BaseHTTPRequestHandler):
                 status = fault.status or 502
                 self._send(method, status, error_body(_SERVER_ERRORS.get(status, "Server Error"), status), {}, None)
                 return
+            if fault.kind == "client_error":
+                status = fault.status or 403
+                self._send(method, status, error_body(fault.message, status), {}, None)
+                return
             if fault.kind == "secondary_rate_limit":
                 extra = {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}
                 self._send(method, fault.status or 403, dict(SECONDARY_RATE_LIMIT_BODY), extra, None)

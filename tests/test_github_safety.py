@@ -217,3 +217,20 @@ def test_hidden_org_members_carry_on_and_say_so(source: cf.Activity, tmp_path: P
     assert any(note in m for m in messages) and any(note in n for n in act.meta.notes)
     assert run.returncode == 0
     assert f"contribfunnel: {note}" in run.stderr  # the CLI user sees it too, on stderr like every warning
+
+
+def test_a_server_without_community_profile_or_rate_limit_endpoints_still_fetches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Older GitHub Enterprise servers answer 404 for these two; the rest of the fetch does not depend on them.
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    quiet = Retry(sleep=lambda s: None, notify=lambda m: None)
+    source = cf.make_activity(seed=2, n_prs=20, n_issues=10)  # small enough for 60 anonymous requests
+    with GitHubDouble(source, token=TOKEN) as gh:
+        gh.inject("client_error", times=10, status=404, message="Not Found", path="community/profile|rate_limit")
+        act = fetch_github(SLUG, token=TOKEN, base_url=gh.base_url, store=tmp_path / "s.sqlite", quiet=True,
+                           retry=quiet)
+        anonymous = fetch_github(SLUG, base_url=gh.base_url, store=tmp_path / "s.sqlite", quiet=True, retry=quiet)
+    assert len(act.items) == len(anonymous.items) == len(source.items)
+    assert "codeowners" in set(act.repo_files.kind) and "contributing" not in set(act.repo_files.kind)
+    assert any("anonymously" in n for n in anonymous.meta.notes)

@@ -642,8 +642,11 @@ def fetch_github(
         repo = None
         if tok:
             size = max(1, min(100, page_size))
+            refetched = all(db.cursor(slug, kind)[0] is None for kind in ("pr", "issue"))
             for kind in ("pr", "issue"):
                 _fetch_stream(client, db, slug, kind, size, quiet)
+            if refetched:  # every record now comes from GraphQL: an earlier anonymous fetch's caveat is gone
+                db.set_meta("anonymous_note", None)
         else:
             repo = _fetch_anonymous(client, db, slug, quiet)
         last = db.meta("rest_fetched_at")
@@ -851,7 +854,10 @@ def _fetch_anonymous(client: _Client, db: Store, slug: str, quiet: bool) -> Any:
     Returns the repository's REST object (fetched first, so an unknown repository fails at once).
     """
     owner, name = slug.split("/")
-    rate = client.rest("/rate_limit")  # not charged by GitHub
+    try:
+        rate = client.rest("/rate_limit")  # not charged by GitHub
+    except _HTTPError:  # GitHub Enterprise without rate limits answers 404
+        rate = None
     left = rate_from_body(rate) if isinstance(rate, dict) else None
     if left is not None:
         client.budget["core"] = (left[0], left[2])
@@ -930,7 +936,12 @@ def member_logins(pages: Sequence[Sequence[Mapping[str, Any]]]) -> list[str]:
 def _fetch_rest(client: _Client, db: Store, slug: str, owner: str, name: str, repo: Any = None) -> None:
     if repo is None:
         repo = client.rest(f"/repos/{owner}/{name}")
-    profile = client.rest(f"/repos/{owner}/{name}/community/profile")
+    try:
+        profile = client.rest(f"/repos/{owner}/{name}/community/profile")
+    except _HTTPError as exc:  # older GitHub Enterprise servers have no community profile
+        if exc.status != 404:
+            raise
+        profile = None
     contents: dict[str, Any] = {}
     for path in _FILES:
         try:

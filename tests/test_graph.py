@@ -240,3 +240,29 @@ def test_sampled_betweenness_ranks_like_the_exact_one() -> None:
     got = cf.graph_summary(small, betweenness_sample=32).set_index("person").betweenness
     want = pd.Series(nx.betweenness_centrality(small, normalized=True))
     assert np.allclose(got.sort_index(), want.sort_index())  # exact up to the sample size
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("k", [None, 1, 7])
+def test_vectorised_betweenness_equals_networkx(directed: bool, k: int | None) -> None:
+    from contribfunnel.graph import betweenness
+
+    for seed in range(3):
+        g = nx.gnp_random_graph(40, 0.08, seed=seed, directed=directed)  # sparse: several components, isolates
+        g.add_edge(0, 0)  # a self-loop is not a path
+        want = nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)
+        got = betweenness(g, k=k, seed=seed)
+        assert set(got) == set(want)
+        for v in want:
+            assert got[v] == pytest.approx(want[v], abs=1e-12, nan_ok=True), v
+
+
+def test_communities_are_seeded_and_find_planted_groups() -> None:
+    from contribfunnel.graph import communities
+
+    planted = nx.planted_partition_graph(4, 12, 0.9, 0.02, seed=1)
+    found = communities(planted, seed=3)
+    assert found == communities(planted, seed=3)  # reproducible
+    truth = [set(range(i * 12, (i + 1) * 12)) for i in range(4)]
+    assert sorted(map(sorted, found)) == sorted(map(sorted, truth))
+    assert [len(c) for c in found] == sorted((len(c) for c in found), reverse=True)

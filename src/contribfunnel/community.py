@@ -105,10 +105,15 @@ def lookup(keys: pd.Series, mapping: pd.Series) -> pd.Series:
     return pd.Series(values, index=keys.index, dtype=mapping.dtype)
 
 
-def _with_affiliation(activity: Activity, df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    out["is_internal"] = internal_mask(activity.people, out.person, out["at"]).to_numpy()
-    return out
+def _affiliated(activity: Activity) -> pd.DataFrame:
+    """:func:`contributions` with ``is_internal`` at the moment of each one, computed once per Activity."""
+    key = ("contributions_affiliated",)
+    if key not in activity._cache:
+        out = contributions(activity)
+        out["is_internal"] = internal_mask(activity.people, out.person, out["at"]).to_numpy()
+        activity._cache[key] = out
+    frame: pd.DataFrame = activity._cache[key]
+    return frame
 
 
 def newcomers(activity: Activity, *, by: str = "quarter") -> pd.DataFrame:
@@ -141,7 +146,14 @@ def contributors(activity: Activity, *, by: str = "quarter", kinds: tuple[str, .
     >>> list(t.columns)
     ['period', 'contributors', 'internal', 'external', 'new', 'new_external']
     """
-    c = _with_affiliation(activity, contributions(activity))
+    key = ("contributors", by, tuple(kinds))
+    if key not in activity._cache:
+        activity._cache[key] = _contributors(activity, by, kinds)
+    return activity._cache[key].copy()
+
+
+def _contributors(activity: Activity, by: str, kinds: tuple[str, ...]) -> pd.DataFrame:
+    c = _affiliated(activity)
     first = c[c.kind.isin(kinds)].groupby("person")["at"].min()
     c = c[c.kind.isin(kinds)].copy()
     c["period"] = period_of(c["at"], by)
@@ -203,7 +215,7 @@ def external_contributors(activity: Activity, *, window: Any = "365D", as_of: An
     """
     end = activity.end(as_of)
     span = parse_window(window)
-    c = _with_affiliation(activity, contributions(activity))
+    c = _affiliated(activity)
     c = c[c["at"] <= end]
     merged = c[c.kind.isin(MERGED_KINDS) & ~c.is_internal]
     recent = merged[merged["at"] > end - span]

@@ -276,3 +276,23 @@ def test_maintainers_only_warns_when_roles_were_never_resolved() -> None:
     assert not t.is_responded.any() and len(t) == len(cf.pr_timeline(act))  # censored, never dropped
     with pytest.warns(UserWarning, match="no response can count"):
         cf.first_issues(bare, maintainers_only=True)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 23])
+def test_scorecard_decides_every_criterion_on_generated_data(seed: int) -> None:
+    card = cf.stage10(cf.make_activity(seed=seed))
+    undecided = [(c.id, ch.name, ch.note) for c in card.criteria for ch in c.checks if ch.verdict == "not enough data"]
+    assert not undecided
+    for c in card.criteria:
+        assert c.value is not None and c.advice and c.evidence
+    evidence = card.criteria[2].evidence
+    assert evidence["review_shares"] and evidence["newcomer_responders"]
+    assert sum(evidence["review_shares"].values()) <= 1.0001
+
+
+def test_mechanism_advice_says_when_too_few_external_prs() -> None:
+    act = cf.make_activity(seed=2, n_prs=12, n_issues=5)
+    card = cf.stage10(act, config=cf.Config().with_thresholds(min_newcomer_prs=1000))
+    c = card.criteria[0]
+    assert c.checks[0].verdict == "pass" and c.verdict == "not enough data"
+    assert "too few external pull requests" in c.advice and "promptly" not in c.advice

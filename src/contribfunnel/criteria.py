@@ -21,7 +21,7 @@ from contribfunnel.community import contributions, external_contributors, lookup
 from contribfunnel.config import Config
 from contribfunnel.friction import first_contributions, pr_timeline
 from contribfunnel.governance import REQUIRED_DOCUMENTS, governance
-from contribfunnel.graph import autonomy
+from contribfunnel.graph import autonomy, mentors
 from contribfunnel.identities import internal_mask
 from contribfunnel.stats import absence_factor, km, wilson
 
@@ -303,6 +303,8 @@ def _mechanism(activity: Activity, gov: pd.DataFrame, has_items: bool, t: Mappin
         advice = f"Decide external pull requests sooner: merge or close within {days:g} days."
     elif not has_items:
         advice = "Documents are in place; measure response and decision times with GitHub activity."
+    elif len(ext) < t["min_newcomer_prs"]:
+        advice = "Documents are in place, but too few external pull requests in the window to judge response times."
     else:
         advice = "Documents are in place and external pull requests are answered and decided promptly."
     return Criterion("mechanism", "Contribution & acceptance mechanism", f"{present}/{len(REQUIRED_DOCUMENTS)} documents",
@@ -352,12 +354,22 @@ def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float], 
     return Criterion("zero_guidance", "Zero-guidance contribution", round(acc, 3), thr, checks, advice, evidence)
 
 
+def _review_shares(activity: Activity, window: int, end: pd.Timestamp) -> dict[str, float]:
+    """Each person's share of reviews of others' work in the window (the ten busiest)."""
+    c = contributions(activity)
+    r = c[(c.kind == "review") & (c["at"] <= end) & (c["at"] > end - pd.Timedelta(days=window))].person.value_counts()
+    return {str(k): round(float(v) / float(r.sum()), 3) for k, v in r.head(10).items()}
+
+
 def _autonomy(activity: Activity, gov: pd.DataFrame, t: Mapping[str, float], window: int,
               end: pd.Timestamp) -> Criterion:
     a = autonomy(activity, window="365D" if window == 365 else f"{window}D", as_of=end)
     checks: list[Check] = []
     evidence: dict[str, Any] = {
         "merge_shares": {str(r.person): round(float(r.share), 3) for r in a.merge_shares.head(10).itertuples()},
+        "review_shares": _review_shares(activity, window, end),
+        "newcomer_responders": {str(r.person): int(r.answered) for r in
+                                mentors(activity, window=f"{window}D", as_of=end).table.head(10).itertuples()},
         "newcomers_answered_without_top_responder": None if a.newcomer_answered_without_top != a.newcomer_answered_without_top
         else round(a.newcomer_answered_without_top, 3),
         "top_responder": a.top_responder,

@@ -125,3 +125,30 @@ def test_rest_lists_follow_link_headers_beyond_100(tmp_path: Path) -> None:
     from contribfunnel.store import Store
 
     assert set(Store(tmp_path / "s.sqlite").meta("org_members")) == {m.login for m in model.members()}
+
+
+def test_a_store_written_before_complete_records_is_refetched_once(tmp_path: Path) -> None:
+    from contribfunnel.store import Store
+
+    model = RepoModel.from_activity(cf.make_activity(seed=5, n_prs=40, n_issues=20))
+    store = tmp_path / "s.sqlite"
+    with GitHubDouble(model, token=TOKEN) as gh:
+        fetch_github(SLUG, token=TOKEN, base_url=gh.base_url, store=store, quiet=True, retry=no_wait())
+        # What an older version stored: no review threads, no commits, no version mark.
+        db = Store(store)
+        old = [{k: v for k, v in r.items() if k not in ("reviewThreads", "commits")} for r in db.records(SLUG, "pr")]
+        db.save_page(SLUG, "pr", [(str(r["number"]), r["updatedAt"], r) for r in old], stream="pr",
+                     cursor=db.cursor(SLUG, "pr")[0], complete=True)
+        db.set_meta(f"records_version:{SLUG}", None)
+        stale = cf.read_store(store)
+        assert "review_comment" not in set(stale.events.kind)
+        assert any("older version" in n for n in stale.meta.notes)
+        before = len(gh.requests)
+        again = fetch_github(SLUG, token=TOKEN, base_url=gh.base_url, store=store, quiet=True, retry=no_wait())
+        refetch = len(gh.requests) - before
+        before = len(gh.requests)
+        fetch_github(SLUG, token=TOKEN, base_url=gh.base_url, store=store, quiet=True, retry=no_wait())
+        later = len(gh.requests) - before
+    assert _rows(again.events) == _rows(pd.DataFrame(model.event_rows()))
+    assert not any("older version" in n for n in again.meta.notes)
+    assert refetch > later  # once only

@@ -87,6 +87,9 @@ _REST_EVERY = pd.Timedelta(days=1)
 _GOOD_FIRST = {"good first issue", "good first bug", "beginner", "beginner friendly", "starter", "easy",
                "first timers only", "newcomer"}
 _ANONYMOUS_LIMIT = 60
+#: What stored records hold: 2 = every nested connection complete, with review threads and commits.
+#: Stores written before (1) are refetched in full once, so no item keeps the old, cut-short record.
+_RECORDS_VERSION = 2
 _NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[^@\s]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
 # -- the queries ------------------------------------------------------------------------------------------------------
@@ -640,6 +643,9 @@ def fetch_github(
     client = _Client(tok, base_url, retry)
     try:
         repo = None
+        if int(db.meta(f"records_version:{slug}", 1) or 1) < _RECORDS_VERSION and slug in db.repos():
+            for stream in ("pr", "issue", "rest_items"):
+                db.save_page(slug, "pr", [], stream=stream, cursor=None)  # from the start again: records upserted
         if tok:
             size = max(1, min(100, page_size))
             refetched = all(db.cursor(slug, kind)[0] is None for kind in ("pr", "issue"))
@@ -654,6 +660,7 @@ def fetch_github(
             _fetch_rest(client, db, slug, owner, name, repo)
         db.set_meta("fetched_at", _now(retry).isoformat())
         db.set_meta("requests_last_fetch", client.requests)
+        db.set_meta(f"records_version:{slug}", _RECORDS_VERSION)
     except _HTTPError as exc:
         if exc.status == 404:
             raise UsageError(f"unknown repository: {slug} (404)") from None
@@ -1110,6 +1117,9 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
               for lg in sorted(x for x in logins if x)]
     ev = pd.DataFrame(events, columns=["repo", "number", "kind", "actor", "at", "review_state"])
     notes = [str(db.meta(k)) for k in ("org_members_note", "anonymous_note") if db.meta(k)]
+    if int(db.meta(f"records_version:{slug}", 1) or 1) < _RECORDS_VERSION:
+        notes.append("GitHub: stored by an older version that left out review comments, commits, labeled events "
+                     "and long threads past their first page; fetch again to complete them")
     since_ts = None if since is None else to_utc(since, name="since")
     try:
         own = version("contribfunnel")

@@ -643,9 +643,12 @@ def fetch_github(
     client = _Client(tok, base_url, retry)
     try:
         repo = None
-        if int(db.meta(f"records_version:{slug}", 1) or 1) < _RECORDS_VERSION and slug in db.repos():
-            for stream in ("pr", "issue", "rest_items"):
-                db.save_page(slug, "pr", [], stream=stream, cursor=None)  # from the start again: records upserted
+        if int(db.meta(f"records_version:{slug}", 1) or 1) < _RECORDS_VERSION:
+            if slug in db.repos():  # records of an older version: fetch from the start again, upserting each
+                for stream in ("pr", "issue", "rest_items"):
+                    if db.cursor(slug, stream)[0] is not None:
+                        db.save_page(slug, "pr", [], stream=stream, cursor=None)
+            db.set_meta(f"records_version:{slug}", _RECORDS_VERSION)  # what is fetched from here on is complete
         if tok:
             size = max(1, min(100, page_size))
             refetched = all(db.cursor(slug, kind)[0] is None for kind in ("pr", "issue"))
@@ -660,7 +663,6 @@ def fetch_github(
             _fetch_rest(client, db, slug, owner, name, repo)
         db.set_meta("fetched_at", _now(retry).isoformat())
         db.set_meta("requests_last_fetch", client.requests)
-        db.set_meta(f"records_version:{slug}", _RECORDS_VERSION)
     except _HTTPError as exc:
         if exc.status == 404:
             raise UsageError(f"unknown repository: {slug} (404)") from None

@@ -701,6 +701,7 @@ def _fetch_stream(client: _Client, db: Store, slug: str, kind: str, page_size: i
     cursor, _ = db.cursor(slug, kind)
     bar = _progress(kind, quiet)
     size = _PageSize(page_size)
+
     def page(after: str | None) -> Callable[[], tuple[str, dict[str, Any]]]:
         return lambda: (query, {"owner": owner, "name": name, "first": size.now, "after": after})
 

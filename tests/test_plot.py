@@ -76,9 +76,14 @@ def test_graph_stays_readable_on_a_large_graph() -> None:
     G = cf.contributor_graph(big, kind="review")
     assert G.number_of_nodes() > 500
     ax = cf.plot.graph(G, top=100, labels=10)
-    assert "of" in ax.get_title() and "most central" in ax.get_title()
-    named = [t for t in ax.texts if t.get_text()]
+    assert "with most interactions of" in ax.get_title()
+    named = {t.get_text() for t in ax.texts if t.get_text()}
     assert len(named) == 10
+    busiest = max(cf.graph.undirected(G).degree(weight="weight"), key=lambda kv: kv[1])[0]
+    assert busiest in named  # the person with most interactions is always named
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    kmax = max(cf.graph.core_numbers(cf.graph.undirected(G)).values())
+    assert any(f"innermost core (k = {kmax})" in t and "shown" in t for t in legend)
     drawn = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets") and c.get_offsets().ndim == 2
                 and len(c.get_offsets()) > 1)
     assert 0 < drawn <= 100

@@ -3,6 +3,7 @@ repository string escaped in HTML and Markdown."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -24,7 +25,7 @@ SECTIONS = ["scorecard", "funnel", "response", "first-prs", "external", "graph",
 XSS_TITLE = "<script>window.__pwned = 1</script> fix, cc @octocat"
 XSS_LOGIN = "<img src=x onerror=window.__pwned=2>"
 XSS_LABEL = "\"><svg onload=window.__pwned=3>"
-XSS_FILE = "docs/<iframe src=javascript:window.__pwned=4>.md"
+XSS_FILE = ".github/ISSUE_TEMPLATE/<iframe src=javascript:window.__pwned=4>.md"
 
 
 def hostile_activity() -> cf.Activity:
@@ -48,8 +49,8 @@ def hostile_activity() -> cf.Activity:
     credits = act.credits.assign(person=rename(act.credits.person))
     commits = act.commits.assign(author=rename(act.commits.author), committer=rename(act.commits.committer))
     people = act.people.assign(person=rename(act.people.person))
-    files = pd.concat([act.repo_files, pd.DataFrame([{"repo": "example/project", "kind": "tree", "path": XSS_FILE}])],
-                      ignore_index=True)
+    files = act.repo_files.copy()
+    files.loc[files.kind == "issue_template", "path"] = XSS_FILE  # governance lists it as the issue template
     return cf.Activity.from_tables(meta=act.meta, items=items, events=events, credits=credits, commits=commits,
                                    people=people, repo_files=files)
 
@@ -95,6 +96,20 @@ def test_json_follows_its_schema_in_the_documented_order(example_report: cf.Repo
     # The module docstring documents the same keys in the same order.
     doc = re.sub(r"\s+", " ", sys.modules["contribfunnel.report"].__doc__ or "")
     assert ", ".join(f"``{k}``" for k in schema["required"]) in doc
+
+
+def test_schema_pins_every_nested_key(example_report: cf.Report) -> None:
+    """A new or renamed key anywhere in the JSON must be a deliberate change to report.schema.json."""
+    schema = json.loads(SCHEMA_PATH.read_text())
+    for path in (("graph", "top", 0), ("changes", "prs", 0), ("friction", "groups", 0), ("scorecard", 0, "checks", 0),
+                 ("autonomy",), ("meta",), ("first_prs", "acceptance")):
+        data = json.loads(example_report.to_json())
+        node = data
+        for key in path:
+            node = node[key]
+        node["surprise"] = 1
+        with pytest.raises(jsonschema.ValidationError, match="surprise"):
+            jsonschema.validate(data, schema)
 
 
 def test_json_of_git_only_data_follows_the_schema_too(shaped_repo: Any) -> None:
@@ -146,8 +161,47 @@ def test_quarter_comparison_defaults_to_the_quarter_before_and_takes_another() -
     assert {c["test"] for c in ch["prs"]} == {"log-rank", "Fisher exact"}
     with pytest.raises(cf.UsageError, match="quarter of the report itself"):
         cf.report(act, quarter="2026Q2", compare_to="2026Q2")
-    with pytest.raises(cf.UsageError, match="starts after the data ends"):
+    with pytest.raises(cf.UsageError, match="compare with an earlier quarter"):
         cf.report(act, quarter="2026Q2", compare_to="2026Q4")
+    with pytest.raises(cf.UsageError, match="ends before the data begins"):
+        cf.report(act, quarter="2026Q2", compare_to="2020Q1")
+
+
+def test_a_quarter_without_an_earlier_one_is_not_compared() -> None:
+    act = cf.load_example()
+    first_q = str(act.starts_at.tz_convert(None).to_period("Q"))
+    ch = cf.report(act, quarter=first_q).data["changes"]
+    assert ch["comparable"] is False and "no earlier quarter" in ch["note"]
+    assert ch["counts"] == ch["prs"] == []
+
+
+def test_quarters_are_compared_at_equal_follow_up() -> None:
+    act = cf.load_example()
+    ch = cf.report(act, quarter="2026Q2").data["changes"]  # as_of 2026-07-01: 2026Q2 has just ended
+    assert "2026Q1 is judged as it stood on 2026-04-01" in ch["note"]
+    # 2026Q1's first PRs as they stood at its own end, not with three more months to be decided.
+    seen = cf.first_contributions(act, as_of="2026-04-01")
+    q1 = seen[(seen.ready_at >= "2026-01-01") & (seen.ready_at < "2026-04-01")]
+    row = {r["metric"]: r for r in ch["first_prs"]}["acceptance"]
+    decided = q1[q1.is_decided]
+    assert row["n_a"] == len(decided) and row["a"] == pytest.approx((decided.outcome == "merged").mean())
+    later = cf.first_contributions(act)
+    later = later[(later.ready_at >= "2026-01-01") & (later.ready_at < "2026-04-01")]
+    assert later.is_decided.sum() > len(decided)  # what a naive comparison would have used
+    assert all(r["p_value"] is not None for r in ch["prs"] + ch["first_prs"])
+    rows = ch["counts"] + ch["prs"] + ch["first_prs"]
+    assert all(r["p_holm"] >= r["p_value"] for r in rows)
+    assert any("abandoned after 90 days" in r["note"] for r in ch["prs"])
+
+
+def test_a_running_quarter_is_compared_over_equal_spans() -> None:
+    act = cf.make_activity(seed=4, as_of="2026-08-15")
+    ch = cf.report(act).data["changes"]
+    assert (ch["a"], ch["b"]) == ("2026Q2", "2026Q3")
+    assert ch["days_a"] == ch["days_b"] == pytest.approx(45)  # July 1 to August 15, against April 1 to May 16
+    assert "still running" in ch["note"]
+    with pytest.raises(cf.UsageError, match="starts after the data ends"):
+        cf.report(cf.make_activity(seed=4, as_of="2026-07-01"), quarter="2026Q3")  # no day of it in the data
 
 
 def test_html_is_one_self_contained_page_with_sections_in_order(example_report: cf.Report, tmp_path: Path) -> None:
@@ -172,8 +226,8 @@ def test_every_repository_string_is_escaped_in_html(hostile_report: cf.Report) -
     assert not [(t, a) for t, a in els.tags if any(k.startswith("on") for k in a)]
     assert all((a.get("src") or "").startswith("data:image/png") for t, a in els.tags if t == "img")
     text = "".join(els.text)
-    assert XSS_TITLE in text  # shown as text, where a reader can see it
-    assert XSS_LOGIN in text
+    for hostile in (XSS_TITLE, XSS_LOGIN, XSS_LABEL, XSS_FILE):
+        assert hostile in text, hostile  # shown as text, where a reader can see it
     # The fragment shown in Jupyter is escaped the same way.
     frag = parse(hostile_report._repr_html_())
     assert not [t for t, _ in frag.tags if t in ("script", "html", "body")]
@@ -182,7 +236,8 @@ def test_every_repository_string_is_escaped_in_html(hostile_report: cf.Report) -
 
 def test_markdown_pastes_into_an_issue_without_html_mentions_or_emails(hostile_report: cf.Report) -> None:
     md = hostile_report.to_markdown()
-    assert "<script" not in md and "<img" not in md and "<svg" not in md
+    assert "<script" not in md and "<img" not in md and "<svg" not in md and "<iframe" not in md
+    assert "&lt;iframe" in md and "&gt;&lt;svg" in md  # the file name and the label, as text
     assert "&lt;script&gt;" in md  # escaped, so GitHub shows the text
     assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", md)  # nobody is @-mentioned
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", md.replace("@\u200b", ""))
@@ -195,11 +250,26 @@ def test_markdown_pastes_into_an_issue_without_html_mentions_or_emails(hostile_r
         assert len(widths) == 1, block
 
 
-def test_reports_never_show_email_addresses(example_report: cf.Report) -> None:
+def test_reports_never_show_email_addresses(example_report: cf.Report, shaped_repo: Any) -> None:
     emails = {e for es in cf.load_example().people.emails for e in es}
     assert emails
     for text in (example_report.to_json(), example_report.to_html(), example_report.to_markdown()):
         assert not any(e in text for e in emails)
+    shaped_repo.commit("Named by e-mail", author=("mail.only@hidden.example.com", "mail.only@hidden.example.com"))
+    git = cf.load_git(shaped_repo.path)
+    rep = cf.report(git, quarter="2023Q4")
+    git_emails = {e for es in git.people.emails for e in es}
+    for text in (rep.to_json(), rep.to_html(), rep.to_markdown()):
+        assert not any(e in text for e in git_emails)
+
+
+def test_control_characters_never_reach_a_report() -> None:
+    act = hostile_activity()
+    items = act.items.copy()
+    items.loc[items.index[-1], "title"] = "bell\x07 and escape\x1b[31m red"
+    rep = cf.report(dataclasses.replace(act, items=items), quarter="2026Q3")
+    assert "\x1b" not in rep.to_markdown() and "\x07" not in rep.to_markdown()
+    assert "\x1b" not in rep.to_html()
 
 
 def test_repr_html_is_a_fragment(example_report: cf.Report) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ __all__ = ["Check", "Criterion", "Scorecard", "stage10"]
 
 PASS, FAIL, NED = "pass", "fail", "not enough data"
 NEEDS_GITHUB = "not enough data: needs GitHub activity (pull requests, reviews, response times)"
+NO_PRS = "not enough data: the repository has no pull requests"
+
+
+def _no_prs(activity: Activity) -> str:
+    """Why there are no PR figures: GitHub data without PRs is not git-only data."""
+    return NO_PRS if "github" in activity.meta.sources else NEEDS_GITHUB
 
 
 @dataclass(frozen=True)
@@ -210,7 +217,7 @@ def _fmt(value: Any) -> str:
 
 def _md(text: str) -> str:
     """Repository text made inert in GitHub Markdown: HTML escaped, Markdown syntax backslashed, no @-mentions."""
-    out = html.escape(str(text), quote=False)
+    out = html.escape(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", str(text)), quote=False)
     for ch in "\\`*_[]|#<>~":
         out = out.replace(ch, "\\" + ch)
     # A zero-width space after "@" keeps a pasted report from notifying everyone it names.
@@ -275,9 +282,9 @@ def _mechanism(activity: Activity, gov: pd.DataFrame, has_items: bool, t: Mappin
     hours, days = t["response_hours"], t["decision_days"]
     if not has_items:
         checks.append(Check("response_48h", None, f"KM P(human response within {hours:g} h) ≥ {t['response_share']}",
-                            NED, NEEDS_GITHUB))
+                            NED, _no_prs(activity)))
         checks.append(Check("decision_30d", None, f"KM P(decision within {days:g} days) ≥ {t['decision_share']}",
-                            NED, NEEDS_GITHUB))
+                            NED, _no_prs(activity)))
     elif len(ext) < t["min_newcomer_prs"]:
         note = _too_few(len(ext), t, "external PRs")
         checks.append(Check("response_48h", None, f"≥ {t['response_share']}", NED, note))
@@ -317,9 +324,11 @@ def _zero_guidance(activity: Activity, has_items: bool, t: Mapping[str, float], 
            f"{t['zero_guidance_share']}, median first response ≤ {t['median_first_response_hours']:g} h")
     names = ("first_pr_acceptance", "zero_guidance_share", "median_first_response")
     if not has_items or len(first) < t["min_newcomer_prs"]:
-        note = NEEDS_GITHUB if not has_items else _too_few(len(first), t, "newcomers' first PRs")
+        note = _no_prs(activity) if not has_items else _too_few(len(first), t, "newcomers' first PRs")
         checks = tuple(Check(n, None, "", NED, note) for n in names)
-        advice = ("Fetch the repository's GitHub activity to judge newcomers' first pull requests." if not has_items
+        advice = ("Fetch the repository's GitHub activity to judge newcomers' first pull requests."
+                  if not has_items and "github" not in activity.meta.sources
+                  else "The repository has no pull requests yet: nothing to judge." if not has_items
                   else "Too few newcomers opened a first pull request in the window to judge.")
         return Criterion("zero_guidance", "Zero-guidance contribution", None, thr, checks, advice)
     decided = first[first.is_decided]

@@ -83,7 +83,7 @@ def as_of_quarter(as_of: pd.Timestamp, quarter: str | None, *, starts_at: pd.Tim
     if quarter is None:
         return as_of
     q = parse_quarter(quarter)
-    if q.start_time.tz_localize("UTC") > as_of:
+    if q.start_time.tz_localize("UTC") >= as_of:
         raise UsageError(f"quarter {quarter} starts after the data ends ({as_of:%Y-%m-%d})")
     if starts_at is not None and quarter_end(q) <= starts_at:
         raise UsageError(f"quarter {quarter} ends before the data begins ({starts_at:%Y-%m-%d})")

@@ -159,6 +159,11 @@ def cohorts(table: pd.DataFrame, *, ax: Axes | None = None, last: int = 12) -> A
 _LABELS = {True: "newcomers' first PRs", False: "regulars' PRs"}
 
 
+def _wait(h: float) -> str:
+    """Hours as the report writes them: '31 h' below three days, else '4.2 days'."""
+    return f"{h:.0f} h" if h < 72 else f"{h / 24:.1f} days"
+
+
 def survival(rows: pd.DataFrame, *, by: str | None = None, ax: Axes | None = None, time: str = "response_hours",
              observed: str = "is_responded", within_hours: float = 48, max_days: float = 30) -> Axes:
     """Kaplan–Meier curves of the share answered by each waiting time, with 95% bands; unanswered PRs are censored.
@@ -189,7 +194,7 @@ def survival(rows: pd.DataFrame, *, by: str | None = None, ax: Axes | None = Non
             lo = np.concatenate([[0.0], 1 - s.sf_high])
             hi = np.concatenate([[0.0], 1 - s.sf_low])
             med = s.median[0]
-            med_text = "median not reached" if math.isinf(med) else f"median {med * 24:.0f} h"
+            med_text = "median not reached" if math.isinf(med) else f"median {_wait(med * 24)}"
             censored = s.n - s.events
             ax.step(x, p, where="post", color=color, linewidth=1.8,
                     label=f"{label}: n={s.n}, {censored} unanswered, {med_text}" if what == "first response"
@@ -272,9 +277,10 @@ def outcomes(rows: pd.DataFrame, *, ax: Axes | None = None, by: str = "quarter",
 
 def graph(G: nx.Graph, *, ax: Axes | None = None, top: int = 120, labels: int = 15, seed: int = 0,
           summary: pd.DataFrame | None = None) -> Axes:
-    """The contributor graph, readable at any size: the ``top`` people by PageRank, the innermost k-core
-    highlighted, node area by interactions, external people in blue and internal in orange (outlined
-    circles vs squares, so shape tells them apart too); the ``labels`` most central are named.
+    """The contributor graph, readable at any size: the ``top`` people by interactions (weighted degree),
+    kept where they connect to the busiest; the innermost k-core ringed; node area by interactions; external
+    people as blue circles and internal as orange squares (shape tells them apart too); the ``labels``
+    busiest are named.
 
     ``summary`` is :func:`contribfunnel.graph_summary`'s output for ``G`` when already at hand.
     """
@@ -284,20 +290,19 @@ def graph(G: nx.Graph, *, ax: Axes | None = None, top: int = 120, labels: int = 
         if n_all == 0:
             return _empty(ax, "Contributor graph", "no interactions between people")
         U = undirected(G) if G.is_directed() else G
-        if summary is None:
-            pr = nx.pagerank(G, weight="weight")
-            rank = sorted(pr, key=lambda n: (-pr[n], str(n)))
-            core = core_numbers(U)
-        else:
-            rank = list(summary.person)
-            core = dict(zip(summary.person, summary.core, strict=True))
+        # The people with the most interactions, in either direction (PageRank on reviewer -> author edges would
+        # favour those who are reviewed over those who review).
+        weight = dict(U.degree(weight="weight"))
+        rank = sorted(weight, key=lambda n: (-weight[n], str(n)))
+        core = core_numbers(U) if summary is None else dict(zip(summary.person, summary.core, strict=True))
         H = U.subgraph(rank[:top])
         # Keep the connected part around the most central person: isolated fringe nodes would squash the picture.
         main = max(nx.connected_components(H), key=lambda c: (len(c), rank[0] in c)) if len(H) else set()
         keep = [n for n in rank[:top] if n in main]
         H = U.subgraph(keep)
-        kmax = max((core[n] for n in keep), default=0)
+        kmax = max(core.values(), default=0)
         inner = {n for n in keep if core[n] == kmax and kmax > 0}
+        core_size = sum(1 for v in core.values() if v == kmax and kmax > 0)
         # Kamada–Kawai spreads a few hundred nodes evenly (spring layouts pile the core into a blot).
         start = nx.circular_layout(sorted(H, key=str))
         pos = (nx.kamada_kawai_layout(H, pos=start, weight=None) if len(H) > 2
@@ -327,10 +332,11 @@ def graph(G: nx.Graph, *, ax: Axes | None = None, top: int = 120, labels: int = 
             mpl.lines.Line2D([], [], marker="o", linestyle="", color=COLORS["external"], label="external"),
             mpl.lines.Line2D([], [], marker="s", linestyle="", color=COLORS["internal"], label="internal"),
             mpl.lines.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgewidth=2.4,
-                             markeredgecolor=COLORS["core"], label=f"innermost core (k = {kmax}, {len(inner)} people)"),
+                             markeredgecolor=COLORS["core"],
+                             label=f"innermost core (k = {kmax}): {len(inner)} of its {core_size} people shown"),
         ]
         ax.legend(handles=handles, loc="lower left", fontsize=8)
-        shown = (f"the {len(keep)} most central of {n_all:,} people, connected" if n_all > len(keep)
+        shown = (f"the {len(keep)} with most interactions of {n_all:,} people" if n_all > len(keep)
                  else f"all {n_all} people")
         ax.set_title(f"Contributor graph: {shown}")
         ax.set_axis_off()

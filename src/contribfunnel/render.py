@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
 
 __all__ = ["figures", "to_html", "to_markdown"]
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(v: Any) -> Any:
+    """Every value the template prints loses C0 control characters (a git name can carry ESC)."""
+    return _CONTROL.sub("", v) if isinstance(v, str) else v
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("contribfunnel", "templates"),
     autoescape=True,  # every {{ value }} is HTML-escaped; nothing from the data is ever marked safe
@@ -30,6 +39,7 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     extensions=["jinja2.ext.do"],
+    finalize=_printable,
 )
 
 
@@ -123,15 +133,16 @@ def figures(rep: Report) -> dict[str, str]:
         "funnel": _png(lambda ax: plot.funnel(f["funnel"], ax=ax), (7, 3.2)),
         "cohorts": _png(lambda ax: plot.cohorts(f["funnel"], ax=ax), (7.5, 5)),
         "external": _png(lambda ax: plot.external(f["external"], ax=ax, threshold=threshold), (7.5, 3.2)),
-        "graph": _png(lambda ax: plot.graph(f["graph"], ax=ax, summary=f["graph_summary"]), (8, 6.5)),
     }
+    if d["graph"]["people"]:
+        out["graph"] = _png(lambda ax: plot.graph(f["graph"], ax=ax, summary=f["graph_summary"]), (8, 6.5))
     if d["friction"]["groups"]:  # otherwise the sections say what data is missing instead of drawing nothing
         out["survival_groups"] = _png(lambda ax: plot.survival(prs_w, by="is_first_pr", ax=ax, within_hours=within),
                                       (7, 3.4))
         out["survival_quarters"] = _png(lambda ax: plot.survival(q, by="quarter" if len(q) else None, ax=ax,
                                                                  within_hours=within), (7, 3.4))
     if d["first_prs"]["count"]:
-        out["outcomes"] = _png(lambda ax: plot.outcomes(f["first"], ax=ax), (7.5, 3))
+        out["outcomes"] = _png(lambda ax: plot.outcomes(f["first_window"], ax=ax), (7.5, 3))
     return out
 
 
@@ -202,8 +213,8 @@ def to_markdown(rep: Report) -> str:
                   f"{interval(fp['zero_guidance']['low'], fp['zero_guidance']['high'])}, abandoned "
                   f"{pct(fp['abandonment']['value'])} {interval(fp['abandonment']['low'], fp['abandonment']['high'])}.", ""]
         lines += ["Waited longest:", ""]
-        lines += _table(["PR", "Title", "Author", "Waited", "Outcome"],
-                        [[f"{w['repo']}#{w['number']}", w["title"], w["author"],
+        lines += _table(["PR", "Title", "Labels", "Author", "Waited", "Outcome"],
+                        [[f"{w['repo']}#{w['number']}", w["title"], ", ".join(w["labels"]), w["author"],
                           hours(w["response_hours"]) + ("" if w["answered"] else f" ({w['wait']})"), w["outcome"]]
                          for w in fp["waited_longest"]])
     else:
@@ -217,17 +228,19 @@ def to_markdown(rep: Report) -> str:
                     [[q["quarter"], q["external"], q["trailing"]] for q in ext["by_quarter"][-8:]])
 
     g = d["graph"]
-    lines += ["## Contributor graph (reviews)", "",
-              f"{g['people']} people, {g['edges']} review relations, {g['communities']} communities; innermost core "
+    lines += [f"## Contributor graph ({'reviews' if g['kind'] == 'review' else 'collaboration'})", ""]
+    lines += [f"_{_md(g['note'])}._", ""] if g["note"] else []
+    lines += [f"{g['people']} people, {g['edges']} relations, {g['communities']} communities; innermost core "
               f"k = {g['core_k']} with {g['core_size']} people.", ""]
-    lines += _table(["Person", "PageRank", "Degree", "Core", "External"],
-                    [[t["person"], f"{t['pagerank']:.4f}", t["degree"], t["core"], value(t["is_external"])]
+    lines += _table(["Person", "Interactions", "Partners", "Core", "External"],
+                    [[t["person"], t["strength"], t["degree"], t["core"], value(t["is_external"])]
                      for t in g["top"][:10]])
 
     mn = d["mentors"]
     lines += ["## Mentor load", "",
               f"{mn['answered']} of {mn['first_prs']} newcomers' first PRs in the window were answered; the busiest "
-              f"responder answered {pct(mn['top_share'])} (concentration index {value(mn['hhi'])}).", ""]
+              f"responder answered {mn['top_answered']} of those ({pct(mn['top_share'])}), everyone else "
+              f"{mn['answered_by_others']} (concentration index {value(mn['hhi'])}).", ""]
     lines += _table(["Responder", "First PRs answered", "Share"],
                     [[p["person"], p["answered"], pct(p["share"])] for p in mn["people"][:10]])
     lines += _table(["Bus factor over", "Value", "Of"], [[k, v["value"], v["total"]] for k, v in d["bus_factor"].items()])
@@ -238,16 +251,21 @@ def to_markdown(rep: Report) -> str:
 
     ch = d["changes"]
     lines += [f"## {ch['b']} compared with {ch['a']}", ""]
-    rows = [[c["label"], c["a"], c["b"], c["test"], pvalue(c["p_value"])] for c in ch["counts"]]
-    notes = []
-    for section, label in (("prs", "all PRs"), ("first_prs", "newcomers' first PRs")):
-        for c in ch[section]:
-            fmt = hours if c["metric"].endswith("hours") else pct
-            rows.append([f"{c['label']} ({label})" + (" †" if c["note"] else ""), fmt(c["a"]), fmt(c["b"]), c["test"],
-                         pvalue(c["p_value"])])
-            notes += [c["note"]] if c["note"] else []
-    lines += _table(["Measure", ch["a"], ch["b"], "Test", "p"], rows)
-    lines += [f"† {_md(n)}" for n in dict.fromkeys(notes)] + ([""] if notes else [])
+    if ch["comparable"]:
+        lines += ["p (Holm) is adjusted for testing every row at once." + (f" Note: {_md(ch['note'])}." if ch["note"]
+                                                                           else ""), ""]
+        rows = [[c["label"], c["a"], c["b"], c["test"], pvalue(c["p_value"]), pvalue(c["p_holm"])] for c in ch["counts"]]
+        notes = []
+        for section, label in (("prs", "all PRs"), ("first_prs", "newcomers' first PRs")):
+            for c in ch[section]:
+                fmt = hours if c["metric"].endswith("hours") else pct
+                rows.append([f"{c['label']} ({label})" + (" †" if c["note"] else ""), fmt(c["a"]), fmt(c["b"]),
+                             c["test"], pvalue(c["p_value"]), pvalue(c["p_holm"])])
+                notes += [c["note"]] if c["note"] else []
+        lines += _table(["Measure", ch["a"], ch["b"], "Test", "p", "p (Holm)"], rows)
+        lines += [f"† {_md(n)}" for n in dict.fromkeys(notes)] + ([""] if notes else [])
+    else:
+        lines += [f"_{_md(ch['note'])}._", ""]
 
     me = d["methods"]
     lines += ["## Methods", "",
@@ -255,7 +273,7 @@ def to_markdown(rep: Report) -> str:
               f"{_md(', '.join(me['sources']))}; history {'complete' if me['history_complete'] else 'incomplete'}.",
               f"- Window: {me['window_days']} days from {me['window_start'][:10]}; quarters are calendar quarters (UTC).",
               f"- Censoring: {_md(me['censoring'])} {me['censored_prs']} of {me['prs_in_window']} PRs in the window "
-              "are still unanswered (censored).",
+              "have no answer (censored).",
               f"- A response is the {_md(me['response'])}.",
               f"- Classification rule: {_md(me['rule'])}",
               f"- Bots ({me['bots']}) are excluded from every people count and never count as a response."]

@@ -38,7 +38,6 @@ __all__ = ["SCHEMA_VERSION", "Report", "report"]
 #: Version of the JSON layout; raised only when a key changes meaning or disappears (new keys keep it).
 SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
-_GRAPH_TOP = 120
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +90,10 @@ def _quarters(as_of: pd.Timestamp, quarter: str | None, compare_to: str | None,
     last = parse_quarter(compare_to) if compare_to else this - 1
     if last == this:
         raise UsageError(f"--compare-to {compare_to} is the quarter of the report itself")
-    if last.start_time.tz_localize("UTC") >= as_of:
-        raise UsageError(f"quarter {last} starts after the data ends ({as_of:%Y-%m-%d})")
+    if last > this:
+        raise UsageError(f"--compare-to {compare_to} comes after {this}: compare with an earlier quarter")
+    if compare_to and starts_at is not None and quarter_end(last) <= starts_at:
+        raise UsageError(f"quarter {last} ends before the data begins ({starts_at:%Y-%m-%d})")
     return this, last
 
 
@@ -133,6 +134,9 @@ def report(activity: Activity, *, quarter: str | None = None, compare_to: str | 
     first_w = first[first.ready_at > start] if has_prs else first
     fun = funnel(activity, as_of=as_of)
     G = contributor_graph(activity, kind="review", window=window, as_of=as_of)
+    graph_kind = "review"
+    if G.number_of_edges() == 0:  # no reviews recorded (git without Reviewed-by trailers): who worked together
+        G, graph_kind = contributor_graph(activity, kind="collaboration", window=window, as_of=as_of), "collaboration"
     summary = graph_summary(G)
     ext = external_contributors(activity, window=window, as_of=as_of)
     by_q = contributors(activity)
@@ -149,11 +153,11 @@ def report(activity: Activity, *, quarter: str | None = None, compare_to: str | 
         "scorecard": [c.to_dict() for c in card.criteria],
         "funnel": _funnel_section(fun),
         "friction": _friction_section(prs_w, within, has_prs),
-        "first_prs": _first_pr_section(first_w, has_prs),
+        "first_prs": _first_pr_section(first_w, has_prs, activity.items),
         "contributors": by_q.to_dict("records"),
         "external_contributors": _external_section(ext, float(t["external_contributors"])),
         "newcomers": _newcomer_rows(activity, as_of),
-        "graph": _graph_section(G, summary),
+        "graph": _graph_section(G, summary, graph_kind),
         "mentors": _mentor_section(activity, window, as_of),
         "autonomy": autonomy(activity, window=f"{window}D", as_of=as_of).to_dict(),
         "bus_factor": {
@@ -161,7 +165,8 @@ def report(activity: Activity, *, quarter: str | None = None, compare_to: str | 
             for unit in ("merged", "commits", "merged_prs", "reviews", "merges")
         } | {"elephant": elephant_factor(activity, window=window, as_of=as_of).to_dict()},
         "governance": governance(activity).to_dict("records"),
-        "changes": _changes(activity, prs, first, by_q, this_q, last_q, as_of),
+        "changes": _changes(activity, this_q, last_q, as_of, int(t["zero_guidance_max_comments"])) if has_prs
+        else _changes(activity, this_q, last_q, as_of, -1),
         "methods": _methods(activity, card, prs_w, has_prs, as_of, start, within),
     }
     frames = {"prs": prs, "prs_window": prs_w, "first": first, "first_window": first_w, "funnel": fun,
@@ -190,18 +195,27 @@ def _funnel_section(fun: pd.DataFrame) -> dict[str, Any]:
             "all cohorts (none has passed the horizon yet)", "newcomers": size, "pooled": pooled, "cohorts": cohort_rows}
 
 
+def _no_prs(has_prs: bool) -> str:
+    return ("no pull request became ready for review in the window" if has_prs
+            else "needs GitHub data: this data has no pull requests (git history only)")
+
+
 def _friction_section(prs: pd.DataFrame, within: float, has_prs: bool) -> dict[str, Any]:
-    if not has_prs or prs.empty:
-        return {"within_hours": within, "groups": [], "note": "needs GitHub data (pull requests and their timelines)"}
+    if prs.empty:
+        return {"within_hours": within, "groups": [], "gap": [], "note": _no_prs(has_prs)}
     s = friction_summary(prs, by=None, within_hours=within)
     gap = friction_gap(prs, within_hours=within).drop(columns=["period"])
+    waiting = ~prs.is_responded
     return {"within_hours": within, "groups": s.drop(columns=["period"]).to_dict("records"),
-            "gap": gap.to_dict("records"), "censored": int((~prs.is_responded).sum())}
+            "gap": gap.to_dict("records"), "censored": int(waiting.sum()),
+            "censored_open": int((waiting & (prs.outcome == "open")).sum()),
+            "censored_closed": int((waiting & (prs.outcome != "open")).sum())}
 
 
-def _first_pr_section(first: pd.DataFrame, has_prs: bool) -> dict[str, Any]:
-    if not has_prs or first.empty:
-        return {"count": 0, "outcomes": {}, "note": "needs GitHub data (pull requests and their timelines)"}
+def _first_pr_section(first: pd.DataFrame, has_prs: bool, items: pd.DataFrame) -> dict[str, Any]:
+    if first.empty:
+        return {"count": 0, "outcomes": {}, "note": _no_prs(has_prs).replace("pull request became", "newcomer's "
+                                                                              "first pull request became")}
     out = first.outcome.value_counts().reindex(["merged", "closed", "open"], fill_value=0)
     decided = first[first.is_decided]
     merged = first[first.outcome == "merged"]
@@ -213,6 +227,7 @@ def _first_pr_section(first: pd.DataFrame, has_prs: bool) -> dict[str, Any]:
     by_q = (first.assign(period=period_of(first.ready_at, "quarter")).groupby(["period", "outcome"]).size()
             .unstack(fill_value=0).reindex(columns=["merged", "closed", "open"], fill_value=0))
     examples = first.sort_values("response_hours", ascending=False).head(5)
+    labels = items.set_index(["repo", "number"]).labels
     return {
         "count": len(first),
         "outcomes": {k: int(v) for k, v in out.items()},
@@ -222,6 +237,7 @@ def _first_pr_section(first: pd.DataFrame, has_prs: bool) -> dict[str, Any]:
         "by_quarter": [{"period": p, **{k: int(v) for k, v in r.items()}} for p, r in by_q.iterrows()],
         "waited_longest": [
             {"repo": r.repo, "number": int(r.number), "title": r.title, "author": r.author,
+             "labels": list(labels.get((r.repo, r.number), ())),
              "response_hours": round(float(r.response_hours), 1), "answered": bool(r.is_responded),
              "outcome": r.outcome, "wait": _wait_status(bool(r.is_responded), str(r.outcome))}
             for r in examples.itertuples(index=False)],
@@ -244,33 +260,40 @@ def _external_section(ext: Any, threshold: float) -> dict[str, Any]:
 
 
 def _newcomer_rows(activity: Activity, as_of: pd.Timestamp) -> list[dict[str, Any]]:
+    """Per cohort quarter: people whose first activity, and people whose first merged work, fell in it."""
     nc = newcomers(activity)
     nc = nc[nc.first_at < as_of]
-    cohorts = (nc[nc.kind.isin(["any", "merged_pr", "commit"])]
-               .pivot_table(index="cohort", columns="kind", values="person", aggfunc="nunique", fill_value=0)
-               .reset_index())
-    return [{"cohort": r["cohort"], "participants": int(r.get("any", 0)),
-             "first_merged": int(max(r.get("merged_pr", 0), r.get("commit", 0)))}
-            for r in cohorts.to_dict("records")]
+    anyone = nc[nc.kind == "any"].groupby("cohort").person.nunique()
+    merged = (nc[nc.kind.isin(["merged_pr", "commit"])].sort_values("first_at").drop_duplicates("person")
+              .groupby("cohort").person.nunique())
+    cohorts = sorted(set(anyone.index) | set(merged.index))
+    return [{"cohort": str(c), "participants": int(anyone.get(c, 0)), "first_merged": int(merged.get(c, 0))}
+            for c in cohorts]
 
 
-def _graph_section(G: Any, summary: pd.DataFrame) -> dict[str, Any]:
+def _graph_section(G: Any, summary: pd.DataFrame, kind: str) -> dict[str, Any]:
+    """The people with the most interactions (strength), the innermost k-core and the communities."""
     kmax = int(summary.core.max()) if len(summary) else 0
-    core = summary[summary.core == kmax].person.astype(str).tolist() if kmax else []
+    top = summary.sort_values(["strength", "degree"], ascending=False, kind="stable")
+    core = top[top.core == kmax].person.astype(str).tolist() if kmax else []
     ext = {n: bool(d.get("is_external", True)) for n, d in G.nodes(data=True)}
+    note = "" if kind == "review" else "no reviews in the window: the graph joins people who took part in the same items"
     return {
-        "kind": "review", "people": G.number_of_nodes(), "edges": G.number_of_edges(),
+        "kind": kind, "note": note, "people": G.number_of_nodes(), "edges": G.number_of_edges(),
         "communities": int(summary.community.nunique()) if len(summary) else 0,
         "core_k": kmax, "core": core[:50], "core_size": len(core),
-        "top": [{"person": str(r.person), "pagerank": round(float(r.pagerank), 5), "degree": int(r.degree),
+        "top": [{"person": str(r.person), "strength": int(r.strength), "degree": int(r.degree),
+                 "pagerank": round(float(r.pagerank), 5), "betweenness": round(float(r.betweenness), 5),
                  "core": int(r.core), "community": int(r.community), "is_external": ext.get(r.person, True)}
-                for r in summary.head(20).itertuples(index=False)],
+                for r in top.head(20).itertuples(index=False)],
     }
 
 
 def _mentor_section(activity: Activity, window: int, as_of: pd.Timestamp) -> dict[str, Any]:
     m = mentors(activity, window=f"{window}D", as_of=as_of)
-    return {"first_prs": m.first_prs, "answered": m.answered, "top_share": m.top_share, "hhi": m.hhi,
+    top = int(m.table.answered.iloc[0]) if len(m.table) else 0
+    return {"first_prs": m.first_prs, "answered": m.answered, "top_answered": top, "top_share": m.top_share,
+            "answered_by_others": m.answered - top, "hhi": m.hhi,
             "people": [{"person": str(r.person), "answered": int(r.answered), "share": round(float(r.share), 4)}
                        for r in m.table.head(15).itertuples(index=False)]}
 
@@ -282,41 +305,97 @@ def _poisson_test(a: int, b: int, exposure_a: float, exposure_b: float) -> float
     return float(_st.binomtest(b, a + b, exposure_b / (exposure_a + exposure_b)).pvalue)
 
 
-def _changes(activity: Activity, prs: pd.DataFrame, first: pd.DataFrame, by_q: pd.DataFrame,
-             this_q: pd.Period, last_q: pd.Period, as_of: pd.Timestamp) -> dict[str, Any]:
+def _holm(pvalues: list[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment (family-wise error) of the p-values that are not None."""
+    known = sorted((p, i) for i, p in enumerate(pvalues) if p is not None)
+    out: list[float | None] = [None] * len(pvalues)
+    running = 0.0
+    for rank, (p, i) in enumerate(known):
+        running = max(running, min(1.0, (len(known) - rank) * p))
+        out[i] = running
+    return out
+
+
+_FOLLOW_UP = pd.Timedelta(days=90)
+
+
+def _changes(activity: Activity, this_q: pd.Period, last_q: pd.Period, as_of: pd.Timestamp,
+             max_comments: int) -> dict[str, Any]:
     a, b = str(last_q), str(this_q)
+    out: dict[str, Any] = {"a": a, "b": b, "comparable": True, "note": "", "counts": [], "prs": [], "first_prs": []}
+    starts_at = activity.starts_at
+    a_start, b_start = (q.start_time.tz_localize("UTC") for q in (last_q, this_q))
+    if starts_at is None or quarter_end(last_q) <= starts_at:
+        out |= {"comparable": False, "days_a": 0.0, "days_b": 0.0,
+                "note": f"the data begins after {a}: there is no earlier quarter to compare with"}
+        return out
+    day = pd.Timedelta(days=1)
+    len_b = (min(quarter_end(this_q), as_of) - b_start) / day
+    # A quarter still running is compared with the same number of days at the start of the other quarter.
+    equal = len_b < (quarter_end(this_q) - b_start) / day
+    span_a = pd.Timedelta(days=len_b) if equal else quarter_end(last_q) - a_start
+    span_b = pd.Timedelta(days=len_b)
+    # Both quarters are seen with the same follow-up: the earlier one as it stood the same time after it began
+    # as the report's quarter stands now, so late decisions and abandonment cannot favour the younger one.
+    if equal:
+        a_seen = a_start + (as_of - b_start)
+        notes = [f"{b} is still running: both quarters' first {len_b:.0f} days are compared, {a} as it stood on "
+                 f"{a_seen:%Y-%m-%d}"]
+    else:
+        lag = as_of - quarter_end(this_q)
+        a_seen = quarter_end(last_q) + lag
+        notes = [f"{a} is judged as it stood on {a_seen:%Y-%m-%d}, {lag / day:.0f} days after its end, as {b} is now"]
+    if starts_at > a_start:
+        notes.append(f"the data begins inside {a} ({starts_at:%Y-%m-%d}): its counts are a lower bound, not tested")
+    out["note"] = "; ".join(notes)
+    out["days_a"], out["days_b"] = span_a / day, span_b / day
 
-    def days(q: pd.Period) -> float:
-        stop = min(quarter_end(q), as_of)
-        return max(0.0, float((stop - q.start_time.tz_localize("UTC")) / pd.Timedelta(days=1)))
+    has_prs = max_comments >= 0
+    prs = first = pd.DataFrame()
+    if has_prs:
+        def pair(fn: Any) -> pd.DataFrame:
+            ra, rb = fn(as_of=a_seen), fn(as_of=as_of)
+            ra = ra[(ra.ready_at >= a_start) & (ra.ready_at < a_start + span_a)]
+            return pd.concat([ra, rb[rb.ready_at >= b_start]], ignore_index=True)
 
-    da, db = days(last_q), days(this_q)
-    per = by_q.set_index("period")
+        prs = pair(lambda as_of: pr_timeline(activity, as_of=as_of))
+        first = pair(lambda as_of: first_contributions(activity, as_of=as_of, max_guidance_comments=max_comments))
     nc = newcomers(activity)
-    nc = nc[nc.first_at < as_of]
-    counts = {
-        "external_contributors": (int(per.external.get(a, 0)), int(per.external.get(b, 0))),
-        "new_external_contributors": (int(per.new_external.get(a, 0)), int(per.new_external.get(b, 0))),
-        "newcomers": tuple(int(((nc.kind == "any") & (nc.cohort == q)).sum()) for q in (a, b)),
-    }
-    if len(first):
-        fq = period_of(first.ready_at, "quarter")
-        counts["first_prs"] = (int((fq == a).sum()), int((fq == b).sum()))
-    count_rows: list[dict[str, Any]] = [
-        {"metric": k, "label": _METRICS[k], "a": va, "b": vb, "test": "exact Poisson rate",
-         "p_value": _poisson_test(va, vb, da, db)} for k, (va, vb) in counts.items()]
-    out: dict[str, Any] = {"a": a, "b": b, "days_a": da, "days_b": db, "counts": count_rows}
-    # Abandonment needs 90 days without the author to show: a quarter younger than that can only look better.
-    young = [q for q in (a, b) if quarter_end(pd.Period(q, freq="Q")) > as_of - pd.Timedelta(days=90)]
+    merged_first = (nc[nc.kind.isin(["merged_pr", "commit"])].sort_values("first_at").drop_duplicates("person"))
+    anyone = nc[nc.kind == "any"]
+
+    def count(start: pd.Timestamp, span: pd.Timedelta) -> dict[str, int]:
+        stop = start + span
+        got = {
+            "external_contributors": external_contributors(activity, window=span, as_of=stop).count,
+            "new_external_contributors": int((merged_first.is_external & (merged_first.first_at >= start)
+                                              & (merged_first.first_at < stop)).sum()),
+            "newcomers": int(((anyone.first_at >= start) & (anyone.first_at < stop)).sum()),
+        }
+        if len(first):
+            got["first_prs"] = int(((first.ready_at >= start) & (first.ready_at < stop)).sum())
+        return got
+
+    ca, cb = count(a_start, span_a), count(b_start, span_b)
+    testable = starts_at <= a_start
+    for k in ca:
+        p = _poisson_test(ca[k], cb[k], span_a / day, span_b / day) if testable else None
+        out["counts"].append({"metric": k, "label": _METRICS[k], "a": ca[k], "b": cb[k],
+                              "test": "exact Poisson rate" + (" (equal spans)" if equal else ""), "p_value": p,
+                              "note": ""})
     for name, rows in (("prs", prs), ("first_prs", first)):
-        out[name] = []
-        if len(rows):
-            records: list[dict[str, Any]] = compare_periods(rows, a, b).table.to_dict("records")
-            for r in records:
-                r["label"] = _METRICS.get(r["metric"], r["metric"].replace("_", " "))
-                r["note"] = (f"{' and '.join(young)} ended less than 90 days ago: its abandonment is a lower bound"
-                             if r["metric"] == "abandonment" and young else "")
-                out[name].append({k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()})
+        if not len(rows):
+            continue
+        records: list[dict[str, Any]] = compare_periods(rows, a, b).table.to_dict("records")
+        for r in records:
+            r["label"] = _METRICS.get(r["metric"], r["metric"].replace("_", " "))
+            early = r["metric"] == "abandonment" and as_of < quarter_end(this_q) + _FOLLOW_UP
+            r["note"] = ("a PR counts as abandoned after 90 days without its author: until the quarter is that old, "
+                         "this compares abandonment so far") if early else ""
+            out[name].append({k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()})
+    rows_all = [*out["counts"], *out["prs"], *out["first_prs"]]
+    for r, adj in zip(rows_all, _holm([r["p_value"] for r in rows_all]), strict=True):
+        r["p_holm"] = adj
     return out
 
 
@@ -333,7 +412,7 @@ def _methods(activity: Activity, card: Scorecard, prs: pd.DataFrame, has_prs: bo
     m = activity.meta
     people = activity.people
     missing = list(card.notes)
-    if not has_prs and not any("GitHub" in n for n in missing):
+    if not has_prs and not any("GitHub" in n for n in missing) and "github" not in m.sources:
         missing.append("no pull request data (git history only): response times, first-PR friction and the "
                        "PR stages of the funnel need GitHub data")
     if people.organization.isna().all():

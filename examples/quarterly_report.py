@@ -4,7 +4,8 @@
 Each run refreshes the local store incrementally (only items updated since the last run are fetched),
 then writes ``<out-dir>/<owner>__<repo>-<quarter>.{html,md,json}``. Runs during a quarter overwrite that
 quarter's files, so the last run of a quarter leaves its final report; the first run of the next quarter
-starts the next. ``--quarter`` writes a past quarter instead.
+starts the next and rewrites the quarter just ended in full, if its last report was written before its end.
+``--quarter`` writes a past quarter instead.
 
     # crontab -e: every Monday at 06:17, and keep a log
     17 6 * * 1  GITHUB_TOKEN=... /path/to/.venv/bin/python /path/to/examples/quarterly_report.py \\
@@ -17,10 +18,28 @@ is never written anywhere. Exit codes: 0 written, 1 data or network error, 2 usa
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 import contribfunnel as cf
+
+
+def _name(meta: dict[str, object]) -> str:
+    repos = meta["repos"]
+    assert isinstance(repos, list)
+    return "+".join(str(r) for r in repos).replace("/", "__")
+
+
+def write(rep: cf.Report, out: Path) -> Path:
+    """Write the report as HTML, Markdown and JSON beside each other; returns the common stem."""
+    stem = out / f"{_name(rep.data['meta'])}-{rep.data['meta']['quarter']}"
+    rep.to_html(stem.with_suffix(".html"))
+    stem.with_suffix(".md").write_text(rep.to_markdown(), encoding="utf-8")
+    stem.with_suffix(".json").write_text(rep.to_json(), encoding="utf-8")
+    return stem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,14 +58,16 @@ def main(argv: list[str] | None = None) -> int:
             act = cf.load_git(Path(args.target).expanduser(), config=config)
         else:
             act = cf.fetch_github(args.target, store=args.store, base_url=args.base_url, config=config, quiet=True)
-        rep = cf.report(act, quarter=args.quarter, compare_to=args.compare_to, config=config)
-        meta = rep.data["meta"]
         out = Path(args.out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        stem = out / f"{'+'.join(meta['repos']).replace('/', '__')}-{meta['quarter']}"
-        rep.to_html(stem.with_suffix(".html"))
-        stem.with_suffix(".md").write_text(rep.to_markdown(), encoding="utf-8")
-        stem.with_suffix(".json").write_text(rep.to_json(), encoding="utf-8")
+        rep = cf.report(act, quarter=args.quarter, compare_to=args.compare_to, config=config)
+        meta = rep.data["meta"]
+        stem = write(rep, out)
+        # The last run inside a quarter may have come days before its end: once it is over, write it whole.
+        previous = str(pd.Period(meta["quarter"], freq="Q") - 1)
+        done = out / f"{_name(meta)}-{previous}.json"
+        if args.quarter is None and done.is_file() and not json.loads(done.read_text())["meta"]["quarter_complete"]:
+            print(f"{write(cf.report(act, quarter=previous, config=config), out)}: {previous} completed")
     except cf.ContribfunnelError as exc:
         print(f"quarterly_report: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -133,7 +133,7 @@ def test_saved_activity_is_a_target(tmp_path: Path, capsys: pytest.CaptureFixtur
         (["report", "--example", "--out", "/proc/forbidden/report.md"], 2, "cannot write"),
         (["report", "--example", "--format", "pdf"], 2, "invalid choice: 'pdf'"),
         (["report", "not//a/slug"], 2, "not a valid OWNER/REPO"),
-        (["report", "octocat/hello-world"], 2, "needs a token"),
+        (["report", "octocat/hello-world", "--base-url", "http://127.0.0.1:9"], 1, "cannot reach GitHub at 127.0.0.1:9"),
         (["fetch", "bad slug!"], 2, "not a valid OWNER/REPO"),
         (["report"], 2, "missing TARGET"),
         (["report", "--example", "somewhere"], 2, "not both"),

@@ -89,3 +89,32 @@ def test_scheduled_workflow_runs_commands_the_cli_accepts() -> None:
         assert args.target == "owner/repo" and args.quiet
         assert step["env"] == {"GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}  # the token only from secrets
     assert steps[-1] is runs[-1] and "continue-on-error" not in steps[-1]  # a failing check fails the job
+
+
+def test_quarterly_script_completes_the_quarter_just_ended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from contribfunnel.testing import GitHubDouble
+
+    spec = importlib.util.spec_from_file_location("quarterly_report", EXAMPLES / "quarterly_report.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    token = "ghp_EXAMPLEsentinel0123456789abcdefEXAMPLE"
+    monkeypatch.setenv("GITHUB_TOKEN", token)
+    out, store = tmp_path / "reports", tmp_path / "store.sqlite"
+    with GitHubDouble(cf.make_activity(seed=6, n_prs=100, n_issues=40), token=token) as gh:
+        args = ["example/project", "--store", str(store), "--base-url", gh.base_url, "--out-dir", str(out)]
+        assert script.main(args) == 0
+        current = json.loads(next(out.glob("*.json")).read_text())["meta"]["quarter"]
+        previous = str(pd.Period(current, freq="Q") - 1)
+        # The last run inside the previous quarter came a few days before its end...
+        end = pd.Period(previous, freq="Q").end_time.normalize()
+        stale = cf.make_activity(seed=6, n_prs=100, n_issues=40, as_of=str((end - pd.Timedelta(days=5)).date()))
+        script.write(cf.report(stale), out)
+        path = out / f"example__project-{previous}.json"
+        assert json.loads(path.read_text())["meta"]["quarter_complete"] is False
+        # ...so the next run writes that quarter again, whole.
+        assert script.main(args) == 0
+    meta = json.loads(path.read_text())["meta"]
+    assert meta["quarter_complete"] is True and meta["quarter"] == previous

@@ -128,9 +128,18 @@ def newcomers(activity: Activity, *, by: str = "quarter") -> pd.DataFrame:
     >>> bool(nc.groupby("kind").person.nunique()["any"] >= nc.groupby("kind").person.nunique()["merged_pr"])
     True
     """
+    key = ("newcomers", by)
+    if key not in activity._cache:
+        activity._cache[key] = _newcomers(activity, by)
+    return activity._cache[key].copy()
+
+
+def _newcomers(activity: Activity, by: str) -> pd.DataFrame:
     c = contributions(activity)
-    both = pd.concat([c, c.assign(kind="any")], ignore_index=True)
-    first = both.groupby(["person", "kind"], as_index=False)["at"].min().rename(columns={"at": "first_at"})
+    per_kind = c.groupby(["person", "kind"], as_index=False)["at"].min()
+    anyone = c.groupby("person", as_index=False)["at"].min().assign(kind="any")
+    first = pd.concat([per_kind, anyone], ignore_index=True).rename(columns={"at": "first_at"})
+    first["kind"] = first.kind.astype("string")
     first["cohort"] = period_of(first.first_at, by)
     first["is_external"] = ~internal_mask(activity.people, first.person, first.first_at).to_numpy()
     return first.sort_values(["first_at", "person", "kind"]).reset_index(drop=True)

@@ -65,6 +65,7 @@ __all__ = [
     "ISSUE_QUERY",
     "PR_QUERY",
     "Retry",
+    "commit_emails",
     "fetch_github",
     "file_rows",
     "follow_up_query",
@@ -1006,6 +1007,22 @@ def _commit_actor(commit: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"__typename": "Bot" if login.endswith("[bot]") else "User", "login": login}
 
 
+def commit_emails(n: Mapping[str, Any]) -> dict[str, set[str]]:
+    """The e-mail each GitHub user wrote on a PR's commits (noreply addresses left out): login -> e-mails.
+
+    They let the identity rules work on GitHub data as on git: an organisation from the e-mail domain
+    (co-building, criterion 5) and ``[internal] email_domains``.  Reports never show them.
+    """
+    out: dict[str, set[str]] = {}
+    for pc in ((n.get("commits") or {}).get("nodes") or []):
+        author = ((pc or {}).get("commit") or {}).get("author") or {}
+        login = ((author.get("user") or {}).get("login"))
+        email = str(author.get("email") or "").strip()
+        if login and "@" in email and not _NOREPLY.match(email):
+            out.setdefault(str(login), set()).add(email.lower())
+    return out
+
+
 def item_rows(slug: str, kind: str, n: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], set[str]]:
     """One stored record (a GraphQL node, or :func:`rest_node`'s) as an ``items`` row, its ``events`` rows and its bots.
 
@@ -1097,9 +1114,12 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
     items: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     bots: set[str] = set()
+    emails: dict[str, set[str]] = {}
     for kind in ("pr", "issue"):
         for n in db.records(slug, kind):
             try:
+                for login, found_emails in commit_emails(n).items():
+                    emails.setdefault(login, set()).update(found_emails)
                 item, evs, found = item_rows(slug, kind, n)
             except (KeyError, TypeError, ValueError) as exc:
                 raise DataError(f"{path}: a stored {kind} record cannot be read ({type(exc).__name__}: "
@@ -1115,7 +1135,8 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
               and any(lb.lower().replace("-", " ") in _GOOD_FIRST for lb in i["labels"])]
     members = set(db.meta("org_members", []) or [])
     logins = {i["author"] for i in items} | {e["actor"] for e in events} | {i["merged_by"] for i in items}
-    people = [{"person": lg, "logins": (lg,), "is_bot": lg in bots, "bot_reason": "github-type" if lg in bots else None,
+    people = [{"person": lg, "logins": (lg,), "emails": tuple(sorted(emails.get(lg, ()))), "is_bot": lg in bots,
+               "bot_reason": "github-type" if lg in bots else None,
                "is_internal": lg in members, "internal_rule": "organisation member" if lg in members else None}
               for lg in sorted(x for x in logins if x)]
     ev = pd.DataFrame(events, columns=["repo", "number", "kind", "actor", "at", "review_state"])

@@ -460,7 +460,7 @@ def _commits(ctx: Context, item: Item, args: dict[str, Any]) -> dict[str, Any]:
 def _git_actor(ctx: Context, c: Commit) -> dict[str, Any]:
     """A commit's ``GitActor``: ``user`` is null for bots (the field is typed ``User``) and deleted accounts."""
     u = ctx.model.user(c.author)
-    return {"name": u.name or u.login, "email": f"{u.login}@users.noreply.github.com", "date": iso(c.authored_at),
+    return {"name": u.name or u.login, "email": u.commit_email, "date": iso(c.authored_at),
             "user": u if c.author and u.kind == "User" else None}
 
 

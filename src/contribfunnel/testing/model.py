@@ -93,6 +93,12 @@ class User:
     name: str | None = None
     created_at: datetime = datetime(2015, 1, 1, tzinfo=UTC)
     is_member: bool = False
+    #: What the person writes on their git commits; None: GitHub's noreply address (e-mail kept private).
+    email: str | None = None
+
+    @property
+    def commit_email(self) -> str:
+        return self.email or f"{self.login}@users.noreply.github.com"
 
     @property
     def node_id(self) -> str:
@@ -369,9 +375,11 @@ class RepoModel:
         self._ids[kind] = self._ids.get(kind, base) + 1
         return self._ids[kind]
 
-    def _user(self, login: str, *, kind: str = "User", name: str | None = None, is_member: bool = False) -> User:
+    def _user(self, login: str, *, kind: str = "User", name: str | None = None, is_member: bool = False,
+              email: str | None = None) -> User:
         if login not in self.users:
-            self.users[login] = User(login, self.next_id("user"), kind=kind, name=name, is_member=is_member)
+            self.users[login] = User(login, self.next_id("user"), kind=kind, name=name, is_member=is_member,
+                                     email=email)
         return self.users[login]
 
     def label(self, name: str) -> Label:
@@ -412,8 +420,10 @@ class RepoModel:
             login_of[str(row.person)] = login
             github_bot = bool(row.is_bot) and row.bot_reason in ("github-type", "[bot]-suffix")
             name = row.names[0] if len(row.names) else None
+            emails = [e for e in row.emails if "noreply" not in e]
             user = model._user(login, kind="Bot" if github_bot else "User", name=name,
-                               is_member=bool(row.is_internal) and not bool(row.is_bot))
+                               is_member=bool(row.is_internal) and not bool(row.is_bot),
+                               email=emails[0] if emails and not github_bot else None)
             if not pd.isna(row.first_seen_at):
                 user.created_at = min(user.created_at, _ts(row.first_seen_at) or user.created_at)
 

@@ -483,7 +483,7 @@ def commit(c: Commit, model: RepoModel, urls: Urls) -> Json:
 
 def _git_person(c: Commit, model: RepoModel) -> Json:
     user = model.user(c.author)
-    return {"name": user.name or user.login, "email": f"{user.login}@users.noreply.github.com",
+    return {"name": user.name or user.login, "email": user.commit_email,
             "date": iso(c.authored_at)}
 
 

@@ -236,14 +236,19 @@ def external(data: ExternalContributors | pd.DataFrame, *, ax: Axes | None = Non
             ax.plot(x, t.trailing, color=COLORS["external"], marker="o", linewidth=2,
                     label=f"in the trailing {days} days (what stage 10 counts)")
         ax.axhline(threshold, color=COLORS["fail"], linestyle="--", linewidth=1.2, label=f"stage 10: more than {threshold:g}")
-        ax.set_xticks(x, t.period, rotation=45, ha="right")
-        ax.set_ylabel("people")
         ax.set_ylim(0, max(float(threshold) * 1.15, float(t.external.max()),
                            float(t.trailing.max()) if "trailing" in t.columns else 0.0) * 1.1)
-        ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=8)
-        ax.grid(axis="x", visible=False)
+        _by_period(ax, x, list(t.period), "people", title)
     return ax
+
+
+def _by_period(ax: Axes, x: np.ndarray, periods: list[str], ylabel: str, title: str) -> None:
+    """The finish every per-period bar chart shares: slanted period labels, a legend, no vertical grid."""
+    ax.set_xticks(x, periods, rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(axis="x", visible=False)
 
 
 def outcomes(rows: pd.DataFrame, *, ax: Axes | None = None, by: str = "quarter", last: int = 8) -> Axes:
@@ -267,11 +272,7 @@ def outcomes(rows: pd.DataFrame, *, ax: Axes | None = None, by: str = "quarter",
             ax.bar(x, v, bottom=bottom, color=COLORS[outcome], hatch=hatches[outcome], edgecolor="white",
                    label={"closed": "closed unmerged", "open": "still open"}.get(outcome, outcome))
             bottom += v
-        ax.set_xticks(x, counts.index, rotation=45, ha="right")
-        ax.set_ylabel("first PRs")
-        ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=8)
-        ax.grid(axis="x", visible=False)
+        _by_period(ax, x, list(counts.index), "first PRs", title)
     return ax
 
 

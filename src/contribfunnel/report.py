@@ -104,7 +104,8 @@ def report(activity: Activity, *, quarter: str | None = None, compare_to: str | 
 
     The scorecard and the window's figures cover the trailing ``window_days`` to
     the end of ``quarter`` (or ``as_of``, if the data ends sooner); the
-    quarter-over-quarter section compares PRs that became ready in each quarter.
+    quarter-over-quarter section compares PRs that became ready in each quarter, both seen with the same
+    follow-up, and counts over equal spans.
 
     Examples
     --------
@@ -152,8 +153,8 @@ def report(activity: Activity, *, quarter: str | None = None, compare_to: str | 
         "meta": meta,
         "scorecard": [c.to_dict() for c in card.criteria],
         "funnel": _funnel_section(fun),
-        "friction": _friction_section(prs_w, within, has_prs),
-        "first_prs": _first_pr_section(first_w, has_prs, activity.items),
+        "friction": _friction_section(prs_w, within, _no_prs(activity, has_prs)),
+        "first_prs": _first_pr_section(first_w, _no_prs(activity, has_prs), activity.items),
         "contributors": by_q.to_dict("records"),
         "external_contributors": _external_section(ext, float(t["external_contributors"])),
         "newcomers": _newcomer_rows(activity, as_of),
@@ -165,8 +166,8 @@ def report(activity: Activity, *, quarter: str | None = None, compare_to: str | 
             for unit in ("merged", "commits", "merged_prs", "reviews", "merges")
         } | {"elephant": elephant_factor(activity, window=window, as_of=as_of).to_dict()},
         "governance": governance(activity).to_dict("records"),
-        "changes": _changes(activity, this_q, last_q, as_of, int(t["zero_guidance_max_comments"])) if has_prs
-        else _changes(activity, this_q, last_q, as_of, -1),
+        "changes": _changes(activity, this_q, last_q, as_of,
+                            int(t["zero_guidance_max_comments"]) if has_prs else None),
         "methods": _methods(activity, card, prs_w, has_prs, as_of, start, within),
     }
     frames = {"prs": prs, "prs_window": prs_w, "first": first, "first_window": first_w, "funnel": fun,
@@ -195,14 +196,17 @@ def _funnel_section(fun: pd.DataFrame) -> dict[str, Any]:
             "all cohorts (none has passed the horizon yet)", "newcomers": size, "pooled": pooled, "cohorts": cohort_rows}
 
 
-def _no_prs(has_prs: bool) -> str:
-    return ("no pull request became ready for review in the window" if has_prs
-            else "needs GitHub data: this data has no pull requests (git history only)")
+def _no_prs(activity: Activity, has_prs: bool) -> str:
+    if has_prs:
+        return "no pull request became ready for review in the window"
+    if "github" in activity.meta.sources:
+        return "the repository has no pull requests"
+    return "needs GitHub data: this data has no pull requests (git history only)"
 
 
-def _friction_section(prs: pd.DataFrame, within: float, has_prs: bool) -> dict[str, Any]:
+def _friction_section(prs: pd.DataFrame, within: float, note: str) -> dict[str, Any]:
     if prs.empty:
-        return {"within_hours": within, "groups": [], "gap": [], "note": _no_prs(has_prs)}
+        return {"within_hours": within, "groups": [], "gap": [], "note": note}
     s = friction_summary(prs, by=None, within_hours=within)
     gap = friction_gap(prs, within_hours=within).drop(columns=["period"])
     waiting = ~prs.is_responded
@@ -212,10 +216,9 @@ def _friction_section(prs: pd.DataFrame, within: float, has_prs: bool) -> dict[s
             "censored_closed": int((waiting & (prs.outcome != "open")).sum())}
 
 
-def _first_pr_section(first: pd.DataFrame, has_prs: bool, items: pd.DataFrame) -> dict[str, Any]:
+def _first_pr_section(first: pd.DataFrame, note: str, items: pd.DataFrame) -> dict[str, Any]:
     if first.empty:
-        return {"count": 0, "outcomes": {}, "note": _no_prs(has_prs).replace("pull request became", "newcomer's "
-                                                                              "first pull request became")}
+        return {"count": 0, "outcomes": {}, "note": note.replace("no pull request", "no newcomer's first pull request")}
     out = first.outcome.value_counts().reindex(["merged", "closed", "open"], fill_value=0)
     decided = first[first.is_decided]
     merged = first[first.outcome == "merged"]
@@ -320,7 +323,8 @@ _FOLLOW_UP = pd.Timedelta(days=90)
 
 
 def _changes(activity: Activity, this_q: pd.Period, last_q: pd.Period, as_of: pd.Timestamp,
-             max_comments: int) -> dict[str, Any]:
+             max_comments: int | None) -> dict[str, Any]:
+    """Quarter ``this_q`` against ``last_q``; ``max_comments`` is the zero-guidance limit, None without PRs."""
     a, b = str(last_q), str(this_q)
     out: dict[str, Any] = {"a": a, "b": b, "comparable": True, "note": "", "counts": [], "prs": [], "first_prs": []}
     starts_at = activity.starts_at
@@ -350,9 +354,8 @@ def _changes(activity: Activity, this_q: pd.Period, last_q: pd.Period, as_of: pd
     out["note"] = "; ".join(notes)
     out["days_a"], out["days_b"] = span_a / day, span_b / day
 
-    has_prs = max_comments >= 0
     prs = first = pd.DataFrame()
-    if has_prs:
+    if max_comments is not None:
         def pair(fn: Any) -> pd.DataFrame:
             ra, rb = fn(as_of=a_seen), fn(as_of=as_of)
             ra = ra[(ra.ready_at >= a_start) & (ra.ready_at < a_start + span_a)]

@@ -124,7 +124,8 @@ def test_rest_lists_follow_link_headers_beyond_100(tmp_path: Path) -> None:
     assert {m.login for m in model.members()} & active <= internal
     from contribfunnel.store import Store
 
-    assert set(Store(tmp_path / "s.sqlite").meta("org_members")) == {m.login for m in model.members()}
+    assert set(Store(tmp_path / "s.sqlite").repo_meta("example/project", "org_members")) == {
+        m.login for m in model.members()}
 
 
 def test_a_store_written_before_complete_records_is_refetched_once(tmp_path: Path) -> None:

@@ -170,6 +170,9 @@ def test_recorded_org_members_rate_limits_and_limit_answers() -> None:
     assert c._limit_wait(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1516994313"}, {}, 0) == (
         "until", 1516994313.0)
     assert c._limit_wait(403, {"x-ratelimit-remaining": "12"}, {"message": "Resource protected by SAML"}, 0) is None
+    # A 403 for another reason that happened to spend the last request is not a rate limit: no hour-long wait.
+    assert c._limit_wait(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1516994313"},
+                         {"message": "Resource not accessible by integration"}, 0) is None
 
 
 def test_githubs_own_examples_of_profile_contents_labels_and_timeline() -> None:

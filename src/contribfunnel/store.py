@@ -21,6 +21,7 @@ from contribfunnel.errors import DataError, UsageError
 __all__ = ["SCHEMA_VERSION", "Store"]
 
 SCHEMA_VERSION = 1
+_MISSING = object()
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,9 +75,15 @@ class Store:
             raise DataError(f"{self.path}: the store is damaged ({exc})") from None
 
     def save_page(self, repo: str, kind: str, rows: Iterable[tuple[str, str | None, Mapping[str, Any]]], *,
-                  stream: str, cursor: str | None, complete: bool = False) -> None:
-        """Upsert one page of ``(key, updated_at, record)`` rows and move ``stream``'s cursor, atomically."""
+                  stream: str, cursor: str | None, complete: bool = False, replace: bool = False) -> None:
+        """Upsert one page of ``(key, updated_at, record)`` rows and move ``stream``'s cursor, atomically.
+
+        ``replace`` first drops every stored record of ``kind`` for ``repo``, in the same transaction: for
+        lists fetched whole each time (files, labels), so what was deleted upstream leaves the store too.
+        """
         with self._tx() as db:
+            if replace:
+                db.execute("DELETE FROM records WHERE repo = ? AND kind = ?", (repo, kind))
             db.executemany(
                 "INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo, kind, key) DO UPDATE SET "
                 "updated_at = excluded.updated_at, data = excluded.data",
@@ -94,6 +101,18 @@ class Store:
         with self._tx() as db:
             row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
+
+    def set_repo_meta(self, repo: str, key: str, value: Any) -> None:
+        """Like :meth:`set_meta`, for state that belongs to one repository of the store."""
+        self.set_meta(f"{key}:{repo}", value)
+
+    def repo_meta(self, repo: str, key: str, default: Any = None) -> Any:
+        """One repository's ``key``; a store written before keys were per repository holds one repository,
+        whose state is then under the bare key."""
+        value = self.meta(f"{key}:{repo}", _MISSING)
+        if value is _MISSING and self.repos() in ([], [repo]):
+            value = self.meta(key, _MISSING)
+        return default if value is _MISSING or value is None else value
 
     def cursor(self, repo: str, stream: str) -> tuple[str | None, bool]:
         """The stored cursor of a stream and whether its last pass reached the end."""

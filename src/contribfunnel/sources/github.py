@@ -263,6 +263,10 @@ class Retry:
     secondary_wait
         The first wait on a secondary rate limit that names no ``retry-after``
         (GitHub asks for at least a minute); doubled on each repeat.
+    max_wait, max_total_wait
+        No single wait is longer than ``max_wait`` (a primary limit resets within the hour; a reset further
+        off means a skewed clock or a bogus header), and a fetch that would wait longer than
+        ``max_total_wait`` in all stops with a one-line error naming the reset instead.
     """
 
     attempts: int = 6
@@ -273,6 +277,8 @@ class Retry:
     clock: Callable[[], float] = time.time
     limit_waits: int = 12
     secondary_wait: float = 60.0
+    max_wait: float = 3900.0
+    max_total_wait: float = 4 * 3600.0
 
     def delay(self, attempt: int) -> float:
         return random.uniform(0, min(self.cap, self.base * 2**attempt))
@@ -339,12 +345,16 @@ class _Client:
         if base_url:
             parts = urllib.parse.urlsplit(base_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise UsageError(f"bad GitHub URL {_one_line(base_url, 100)!r}: use https://HOST/api/v3 (or http://)")
+                raise UsageError(f"bad GitHub URL {_one_line(_without_credentials(base_url), 100)!r}: "
+                                 "use https://HOST/api/v3 (or http://)")
+            if parts.username or parts.password:
+                raise UsageError("the GitHub URL carries credentials: put the token in GITHUB_TOKEN, not in the URL")
             kwargs["base_url"] = base_url.rstrip("/")
         self._gh = github.Github(auth=Auth.Token(token) if token else None, **kwargs)
         self._req = self._gh.requester
         parsed = urllib.parse.urlsplit(base_url or "https://api.github.com")
-        self.host = parsed.netloc or "api.github.com"
+        self.host = (parsed.hostname or "api.github.com") + (f":{parsed.port}" if parsed.port else "")
+        self.waited = 0.0  # seconds spent waiting out rate limits in this fetch
         self.retry = retry
         self.anonymous = not token
         self.requests = 0
@@ -370,10 +380,19 @@ class _Client:
                 self.budget[str(h.get("x-ratelimit-resource") or "core")] = (remaining, reset)
 
     def _wait_until(self, reset: float, why: str) -> None:
-        wait = max(0.0, reset - self.retry.clock()) + 1
         at = pd.Timestamp(reset, unit="s", tz="UTC")
+        wait = self._bounded(max(0.0, reset - self.retry.clock()) + 1, f"{at:%Y-%m-%d %H:%M:%S} UTC")
         self.retry.notify(f"{why}: waiting until {at:%Y-%m-%d %H:%M:%S} UTC ({wait:.0f} s), then resuming")
         self.retry.sleep(wait)
+
+    def _bounded(self, wait: float, until: str) -> float:
+        """A rate-limit wait, at most ``max_wait``; past ``max_total_wait`` in all, stop and say until when."""
+        wait = min(wait, self.retry.max_wait)
+        if self.waited + wait > self.retry.max_total_wait:
+            raise DataError(f"GitHub's rate limit would keep this fetch waiting for more than "
+                            f"{self.retry.max_total_wait / 3600:g} h (until {until}); run it again later")
+        self.waited += wait
+        return wait
 
     def _pace(self, resource: str, cost: int) -> None:
         """Wait for the reset before a request the remaining budget cannot pay for."""
@@ -400,8 +419,9 @@ class _Client:
             except (TypeError, ValueError):
                 pass
         reset = _reset_at(h.get("x-ratelimit-reset"))
-        if str(h.get("x-ratelimit-remaining")) == "0" and reset is not None:
-            return "until", reset
+        limited = graphql_limited or status == 429 or not message or "rate limit" in message.lower()
+        if str(h.get("x-ratelimit-remaining")) == "0" and reset is not None and limited:
+            return "until", reset  # (a 403 that spent the last request for another reason is not a rate limit)
         if graphql_limited or status == 429 or _is_secondary(message) or message.lower().startswith(
                 "api rate limit exceeded"):
             return "for", self.retry.secondary_wait * 2**secondary  # no header says how long: back off, doubling
@@ -449,6 +469,7 @@ class _Client:
                     self._wait_until(value, "GitHub's rate limit is spent")
                 else:
                     secondary += 1
+                    value = self._bounded(value, f"{value:.0f} s from now")
                     self.retry.notify(f"GitHub's secondary rate limit: waiting {value:.0f} s before retrying")
                     self.retry.sleep(value)
                 self.budget.pop(resource, None)
@@ -526,6 +547,12 @@ class _Client:
             raise UsageError(f"unknown repository: {variables.get('owner')}/{variables.get('name')} (404)")
         errors = [e for e in errors if e not in missing]
         message = "; ".join(_one_line(e.get("message", e)) for e in errors)[:300]
+        types = {str(e.get("type")) for e in errors if e.get("type")}
+        if "FORBIDDEN" in types:  # SAML enforcement, or a token without access: retrying cannot help
+            raise UsageError(f"GitHub refused access to {variables.get('owner')}/{variables.get('name')} with this "
+                             f"token (FORBIDDEN: {message}); check the token's access, or authorise it for SAML")
+        if types & _QUERY_ERRORS:
+            raise DataError(f"GitHub rejected the query ({', '.join(sorted(types & _QUERY_ERRORS))}): {message}")
         timeout = "timeout" in message.lower() or "timedout" in message.lower()
         if errors and data.get("data") is None and not timeout:
             raise DataError(f"GitHub rejected the query: {message}")  # a bug of ours, not a passing fault
@@ -542,6 +569,18 @@ class _Client:
             if reset is not None:
                 self.budget["graphql"] = (int(rate["remaining"]), reset)
         return out
+
+
+#: GraphQL error types that say the query itself is wrong: retrying the same query cannot help.
+_QUERY_ERRORS = frozenset({"MAX_NODE_LIMIT_EXCEEDED", "EXCESSIVE_PAGINATION", "MISSING_PAGINATION_BOUNDARIES",
+                           "INVALID_CURSOR_ARGUMENTS", "ARGUMENT_LIMIT", "UNPROCESSABLE"})
+
+
+def _without_credentials(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.username or parts.password:
+        parts = parts._replace(netloc=(parts.hostname or "") + (f":{parts.port}" if parts.port else ""))
+    return urllib.parse.urlunsplit(parts)
 
 
 def _why(exc: BaseException) -> str:
@@ -575,7 +614,15 @@ def _next_link(headers: Mapping[str, Any]) -> str | None:
 
 
 def _token(token: str | None) -> str | None:
-    return token or os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    """The token to use, trimmed; a malformed one is a one-line usage error that never shows the token."""
+    found = token or os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    if found is None:
+        return None
+    found = found.strip()
+    if not found or not all(33 <= ord(ch) < 127 for ch in found):
+        raise UsageError("the GitHub token is malformed (empty, or with spaces, line breaks or non-ASCII "
+                         "characters): check GITHUB_TOKEN")
+    return found
 
 
 def _store_path(slug: str, store: str | Path | None) -> Path:
@@ -652,18 +699,20 @@ def fetch_github(
             db.set_meta(f"records_version:{slug}", _RECORDS_VERSION)  # what is fetched from here on is complete
         if tok:
             size = max(1, min(100, page_size))
-            refetched = all(db.cursor(slug, kind)[0] is None for kind in ("pr", "issue"))
+            if all(db.cursor(slug, kind)[0] is None for kind in ("pr", "issue")):
+                db.set_repo_meta(slug, "token_pass", True)  # a full pass through GraphQL starts (and may be resumed)
             for kind in ("pr", "issue"):
                 _fetch_stream(client, db, slug, kind, size, quiet)
-            if refetched:  # every record now comes from GraphQL: an earlier anonymous fetch's caveat is gone
-                db.set_meta("anonymous_note", None)
+            if db.repo_meta(slug, "token_pass"):  # every record now comes from GraphQL: an anonymous caveat is gone
+                db.set_repo_meta(slug, "anonymous_note", None)
+                db.set_repo_meta(slug, "token_pass", None)
         else:
             repo = _fetch_anonymous(client, db, slug, quiet)
-        last = db.meta("rest_fetched_at")
+        last = db.repo_meta(slug, "rest_fetched_at")
         if last is None or _now(retry) - pd.Timestamp(last) > _REST_EVERY:
             _fetch_rest(client, db, slug, owner, name, repo)
-        db.set_meta("fetched_at", _now(retry).isoformat())
-        db.set_meta("requests_last_fetch", client.requests)
+        db.set_repo_meta(slug, "fetched_at", _now(retry).isoformat())
+        db.set_repo_meta(slug, "requests_last_fetch", client.requests)
     except _HTTPError as exc:
         if exc.status == 404:
             raise UsageError(f"unknown repository: {slug} (404)") from None
@@ -720,6 +769,8 @@ def _fetch_stream(client: _Client, db: Store, slug: str, kind: str, page_size: i
             _complete(client, slug, kind, nodes)
             info = conn["pageInfo"]
             end = info.get("endCursor") or cursor
+            if info["hasNextPage"] and end == cursor:
+                raise DataError(f"GitHub's paging of {slug}'s {kind}s did not advance (cursor {end!r}); try again later")
             db.save_page(slug, kind, [(str(n["number"]), n.get("updatedAt"), n) for n in nodes], stream=kind,
                          cursor=end, complete=not info["hasNextPage"])
             if bar is not None:
@@ -763,9 +814,13 @@ def _complete(client: _Client, slug: str, kind: str, nodes: Sequence[dict[str, A
                 continue
             new = [x for x in more.get("nodes") or [] if x]
             t.into.setdefault("nodes", []).extend(new)
+            before = t.cursor
             t.into["pageInfo"] = more.get("pageInfo") or {"hasNextPage": False}
             t.into["totalCount"] = more.get("totalCount", t.into.get("totalCount"))
-            if t.into["pageInfo"].get("hasNextPage") and t.into["pageInfo"].get("endCursor"):
+            if t.into["pageInfo"].get("hasNextPage"):
+                if t.into["pageInfo"].get("endCursor") in (None, before):
+                    raise DataError(f"GitHub's paging of {slug} {t.ref} {t.conn.field} did not advance; "
+                                    "try again later")
                 pending.append(t)
             if t.conn.field == "reviewThreads":
                 pending.extend(_unfinished_threads(new))
@@ -859,6 +914,37 @@ def rest_node(issue: Mapping[str, Any], timeline: Sequence[Mapping[str, Any]]) -
     return out
 
 
+def _updated_since(client: _Client, path: str, since: str | None) -> Iterator[dict[str, Any]]:
+    """Every item of a REST list sorted by update time, oldest first, each version once.
+
+    Page numbers shift when an item is updated during the walk (it moves to the end and everything after
+    it moves up one place, so the item at the next page boundary would be skipped, and for good: its
+    update time is older than the cursor). Each request is therefore anchored on ``since`` = just before the
+    last update time seen, and what was already yielded is skipped; only a whole page within one second is
+    walked on by page number.
+    """
+    seen: set[tuple[int, str]] = set()
+    page = 1
+    while True:
+        params = {"state": "all", "sort": "updated", "direction": "asc", "per_page": 100, "page": page,
+                  **({"since": since} if since else {})}
+        body = list(client.rest(f"{path}?{urllib.parse.urlencode(params)}") or [])
+        for issue in body:
+            key = (int(issue["number"]), str(issue.get("updated_at")))
+            if key not in seen:
+                seen.add(key)
+                yield issue
+        if len(body) < 100:
+            return
+        # A second before the last update seen, so ties at that instant come again whether GitHub's ``since``
+        # is inclusive or not (the repeats are skipped above).
+        anchor = (pd.Timestamp(body[-1]["updated_at"]) - pd.Timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if since is not None and pd.Timestamp(anchor) <= pd.Timestamp(since):
+            page += 1  # a whole page within one second: walk on by page number
+        else:
+            page, since = 1, anchor
+
+
 def _fetch_anonymous(client: _Client, db: Store, slug: str, quiet: bool) -> Any:
     """Items through REST (no token): the issues list, pull requests included, and one timeline per item.
 
@@ -878,24 +964,22 @@ def _fetch_anonymous(client: _Client, db: Store, slug: str, quiet: bool) -> Any:
                         "repository; for a larger one set GITHUB_TOKEN (a token with no scopes will do)")
     repo = client.rest(f"/repos/{owner}/{name}")  # an unknown repository fails here, with one line
     cursor, _ = db.cursor(slug, "rest_items")
-    params = {"state": "all", "sort": "updated", "direction": "asc", **({"since": cursor} if cursor else {})}
     bar = _progress("item", quiet)
     try:
-        for page in client.rest_list(f"/repos/{owner}/{name}/issues", params):
-            for issue in page:
-                number = int(issue["number"])
-                timeline = [e for p in client.rest_list(f"/repos/{owner}/{name}/issues/{number}/timeline") for e in p]
-                node = rest_node(issue, timeline)
-                kind = "pr" if "pull_request" in issue else "issue"
-                db.save_page(slug, kind, [(str(number), node.get("updatedAt"), node)], stream="rest_items",
-                             cursor=node.get("updatedAt") or cursor)
-                if bar is not None:
-                    bar.update(1)
-                    bar.refresh()
+        for issue in _updated_since(client, f"/repos/{owner}/{name}/issues", cursor):
+            number = int(issue["number"])
+            timeline = [e for p in client.rest_list(f"/repos/{owner}/{name}/issues/{number}/timeline") for e in p]
+            node = rest_node(issue, timeline)
+            kind = "pr" if "pull_request" in issue else "issue"
+            cursor = node.get("updatedAt") or cursor
+            db.save_page(slug, kind, [(str(number), node.get("updatedAt"), node)], stream="rest_items", cursor=cursor)
+            if bar is not None:
+                bar.update(1)
+                bar.refresh()
     finally:
         if bar is not None:
             bar.close()
-    db.set_meta("anonymous_note", "GitHub: fetched anonymously through REST; commits are attributed to GitHub "
+    db.set_repo_meta(slug, "anonymous_note", "GitHub: fetched anonymously through REST; commits are attributed to GitHub "
                                   "accounts only through their noreply e-mail addresses")
     return repo
 
@@ -973,10 +1057,10 @@ def _fetch_rest(client: _Client, db: Store, slug: str, owner: str, name: str, re
             note = (f"organisation members of {owner} are not visible ({'no token' if client.anonymous else 'this token'}"
                     f", GitHub answered {exc.status}): the org-membership rule was skipped")
             client.retry.notify(note)
-    db.save_page(slug, "file", rows, stream="rest", cursor=None, complete=True)
-    db.set_meta("org_members", members)
-    db.set_meta("org_members_note", note)
-    db.set_meta("rest_fetched_at", _now(client.retry).isoformat())
+    db.save_page(slug, "file", rows, stream="rest", cursor=None, complete=True, replace=True)
+    db.set_repo_meta(slug, "org_members", members)
+    db.set_repo_meta(slug, "org_members_note", note)
+    db.set_repo_meta(slug, "rest_fetched_at", _now(client.retry).isoformat())
 
 
 # -- records -> tables ----------------------------------------------------------------------------------------------------
@@ -1108,7 +1192,7 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
     elif repo not in stored:
         raise UsageError(f"{path}: nothing fetched for {repo}")
     slug = repo
-    fetched = db.meta("fetched_at")
+    fetched = db.repo_meta(slug, "fetched_at")
     if fetched is None:
         raise DataError(f"{path}: nothing fetched for {slug} yet")
     items: list[dict[str, Any]] = []
@@ -1133,14 +1217,14 @@ def read_store(path: str | Path, *, repo: str | None = None, since: Any = None, 
     files += [{"repo": slug, "kind": "good_first_issue", "path": str(i["number"])} for i in items
               if i["kind"] == "issue" and i["state"] == "open"
               and any(lb.lower().replace("-", " ") in _GOOD_FIRST for lb in i["labels"])]
-    members = set(db.meta("org_members", []) or [])
+    members = set(db.repo_meta(slug, "org_members", []) or [])
     logins = {i["author"] for i in items} | {e["actor"] for e in events} | {i["merged_by"] for i in items}
     people = [{"person": lg, "logins": (lg,), "emails": tuple(sorted(emails.get(lg, ()))), "is_bot": lg in bots,
                "bot_reason": "github-type" if lg in bots else None,
                "is_internal": lg in members, "internal_rule": "organisation member" if lg in members else None}
               for lg in sorted(x for x in logins if x)]
     ev = pd.DataFrame(events, columns=["repo", "number", "kind", "actor", "at", "review_state"])
-    notes = [str(db.meta(k)) for k in ("org_members_note", "anonymous_note") if db.meta(k)]
+    notes = [str(db.repo_meta(slug, k)) for k in ("org_members_note", "anonymous_note") if db.repo_meta(slug, k)]
     if int(db.meta(f"records_version:{slug}", 1) or 1) < _RECORDS_VERSION:
         notes.append("GitHub: stored by an older version that left out review comments, commits, labeled events "
                      "and long threads past their first page; fetch again to complete them")

@@ -179,7 +179,7 @@ def survival(rows: pd.DataFrame, *, by: str | None = None, ax: Axes | None = Non
         ax = _axes(ax, (7, 3.4))
         title = f"Time to {what} (Kaplan–Meier, 95% band)"
         if rows.empty:
-            return _empty(ax, title, "no pull requests: needs GitHub data")
+            return _empty(ax, title, "no pull requests in the data")
         groups = [("all", rows)] if by is None else [
             (_LABELS.get(k, str(k)) if by == "is_first_pr" else str(k), g) for k, g in rows.groupby(by, sort=True)]
         if by == "is_first_pr":
@@ -261,7 +261,7 @@ def outcomes(rows: pd.DataFrame, *, ax: Axes | None = None, by: str = "quarter",
         ax = _axes(ax, (7.5, 3))
         title = "Outcomes of newcomers' first pull requests"
         if rows.empty:
-            return _empty(ax, title, "no pull requests: needs GitHub data")
+            return _empty(ax, title, "no pull requests in the data")
         counts = (rows.assign(period=period_of(rows.ready_at, by)).groupby(["period", "outcome"]).size()
                   .unstack(fill_value=0).reindex(columns=["merged", "closed", "open"], fill_value=0).tail(last))
         x = np.arange(len(counts))

@@ -373,13 +373,7 @@ def compare_periods(rows: pd.DataFrame, a: str, b: str) -> PeriodComparison:
     ra, rb = rows[period == str(a_q)], rows[period == str(b_q)]
     out = []
     for metric, observed in (("response_hours", "is_responded"), ("decision_hours", "is_decided")):
-        p = float("nan")
-        if ra[observed].any() and rb[observed].any():
-            res = _st.logrank(_st.CensoredData(uncensored=ra.loc[ra[observed], metric].to_numpy(float),
-                                               right=ra.loc[~ra[observed], metric].to_numpy(float)),
-                              _st.CensoredData(uncensored=rb.loc[rb[observed], metric].to_numpy(float),
-                                               right=rb.loc[~rb[observed], metric].to_numpy(float)))
-            p = float(res.pvalue)
+        p = _logrank(ra, rb, metric, observed) if ra[observed].any() and rb[observed].any() else float("nan")
         out.append({"metric": metric, "a": km(ra[metric].to_numpy(float), ra[observed].to_numpy(bool)).median[0],
                     "b": km(rb[metric].to_numpy(float), rb[observed].to_numpy(bool)).median[0],
                     "statistic": "KM median", "test": "log-rank", "p_value": p, "n_a": len(ra), "n_b": len(rb)})

@@ -28,6 +28,7 @@ from contribfunnel.activity import Activity
 from contribfunnel.community import contributions
 from contribfunnel.errors import UsageError
 from contribfunnel.friction import first_contributions
+from contribfunnel.governance import _EMAIL, _LOGIN
 from contribfunnel.periods import parse_window
 from contribfunnel.stats import absence_factor, ami, nmi
 
@@ -417,8 +418,6 @@ def _plain(v: Any) -> Any:
 
 # A team: @org/team (GitHub teams in CODEOWNERS and elsewhere), "SIG Name"/"SIG-Name", or Kubernetes-style sig-name.
 _TEAM = re.compile(r"@[\w.-]+/[\w.-]+|\bSIG[- ][\w-]+|\bsig-[\w-]+")
-_HANDLE = re.compile(r"(?<![\w.])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/-])")
-_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 
 
@@ -456,7 +455,7 @@ def _listed_members(activity: Activity) -> dict[str, set[str]]:
                     section = None
                 continue
             named = [_team_key(t) for t in _TEAM.findall(line)]
-            ids = {h.lower() for h in _HANDLE.findall(line)} | {e.lower() for e in _MAIL.findall(line)}
+            ids = {h.lower() for h in _LOGIN.findall(line)} | {e.lower() for e in _EMAIL.findall(line)}
             for key in named or (section[1] if section else []):
                 out.setdefault(key, set()).update(ids)
     return out
